@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode plus the upcoming features the project has adopted.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Vox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vox", targets: ["vox"]),
+        .library(name: "VoxFeeds", targets: ["VoxFeeds"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries, each reached through one small C shim.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Data: connector profiles and the sample feed, bundled so an installed `vox` finds them.
+        .target(
+            name: "VoxConnectors",
+            path: "Connectors",
+            exclude: ["README.md"],
+            resources: [
+                .embedInCode("Profiles/bluesky-jetstream.json"),
+                .embedInCode("Profiles/generic.json"),
+                .embedInCode("Profiles/mastodon.json"),
+                .embedInCode("Profiles/reddit.json"),
+                .embedInCode("Profiles/x-v2.json"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VoxSamples",
+            path: "Samples",
+            exclude: ["README.md"],
+            resources: [.copy("Data")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Ingestion: transports (files, HTTP), gzip, framing, JSON scanning, profile mapping.
+        .target(
+            name: "VoxFeeds",
+            dependencies: [
+                "CZlib",
+                "CCurl",
+                "VoxConnectors",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
+        .target(
+            name: "VoxTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "vox",
+            dependencies: [
+                "VoxFeeds",
+                "VoxSamples",
+                "VoxTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "VoxFeedsTests",
+            dependencies: ["VoxFeeds", "VoxTestSupport", "VoxConnectors"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "voxTests",
+            dependencies: ["vox", "VoxSamples"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,36 @@
+/// What one source's parsing stage produced from one batch of lines.
+public struct FeedBatch: Sendable {
+    /// Index of the source in the run's source list.
+    public var sourceIndex: Int
+    /// Posts, in input order.
+    public var posts: [Post]
+    /// Lines that could not become posts.
+    public var deadLetters: [DeadLetter]
+    /// Valid events that are not posts.
+    public var skipped: Int
+    /// Non-blank lines this batch accounts for (`posts + skipped + deadLetters`).
+    public var lines: Int
+
+    /// Creates an empty batch for source `sourceIndex`.
+    public init(sourceIndex: Int) {
+        self.sourceIndex = sourceIndex
+        self.posts = []
+        self.deadLetters = []
+        self.skipped = 0
+        self.lines = 0
+    }
+}
+
+/// What a running feed reports.
+public enum FeedEvent: Sendable {
+    /// Posts, dead letters and skip counts from one source.
+    case batch(FeedBatch)
+    /// A source chose its connector profile (`--profile auto`).
+    case profile(sourceIndex: Int, name: String)
+    /// Something a person should know: a reconnect, a rotation, a truncated stream.
+    case notice(sourceIndex: Int, message: String)
+    /// A source dropped its connection or got an error status and is retrying.
+    case reconnected(sourceIndex: Int)
+    /// A source ended: `error` is set when it could not be read to its end; `bytes` is the raw bytes read.
+    case finished(sourceIndex: Int, error: FeedError?, bytes: Int64)
+}

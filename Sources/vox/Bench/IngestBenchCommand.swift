@@ -1,0 +1,2 @@
+import ArgumentParser
+struct IngestBenchCommand: AsyncParsableCommand { func run() async throws {} }

@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+
+/// Runs an operation that SIGINT and SIGTERM cancel (so it can stop cleanly and flush), instead of
+/// killing the process mid-write.
+enum SignalTrap {
+    /// Runs `operation` in a task that the first SIGINT or SIGTERM cancels; a second signal exits at once.
+    static func cancellingOnSignals<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        signal(SIGPIPE, SIG_IGN)
+        let task = Task { try await operation() }
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let seen = SignalCount()
+            source.setEventHandler {
+                if seen.increment() > 1 { exit(130) }
+                task.cancel()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        return try await task.value
+    }
+}
+
+/// Counts signals received, from the dispatch queue that delivers them.
+private final class SignalCount: @unchecked Sendable {
+    // @unchecked: `count` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import VoxFeeds
+
+/// The `vox` command: streaming sentiment and topic analysis of social-media feeds.
+@main
+struct VoxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vox",
+        abstract: "Streaming sentiment and topic analysis of social-media feeds.",
+        discussion: """
+            Vox reads gzip'd JSON Lines feeds (X/Twitter v2, Reddit, Mastodon, Bluesky Jetstream, or any \
+            JSON Lines with a generic mapping) from files, folders, globs, stdin or HTTP(S), live or archived.
+            """,
+        version: VoxVersion.current,
+        subcommands: [CatCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import VoxFeeds
+
+@Suite struct FileFeedTests {
+    @Test func readsFoldersInNameOrderAndGlobs() async throws {
+        let folder = try FeedHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(FeedHarness.genericLines(3, prefix: "b")).write(to: URL(fileURLWithPath: folder + "/b.jsonl"))
+        try Data(try GzipDeflater.gzip(FeedHarness.genericLines(2, prefix: "a"))).write(to: URL(fileURLWithPath: folder + "/a.jsonl.gz"))
+        try Data(FeedHarness.genericLines(1, prefix: "c")).write(to: URL(fileURLWithPath: folder + "/c.ndjson"))
+        try Data("not a feed".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        let whole = try await FeedHarness.collect([folder], options: FeedHarness.options())
+        #expect(whole.posts.map(\.id) == ["a0", "a1", "b0", "b1", "b2", "c0"])
+        let globbed = try await FeedHarness.collect([folder + "/*.jsonl*", "file://" + folder + "/c.ndjson"], options: FeedHarness.options())
+        #expect(Set(globbed.posts.map(\.id)) == ["a0", "a1", "b0", "b1", "b2", "c0"])
+        #expect(globbed.stats.sources.map(\.posts) == [5, 1])
+    }
+
+    @Test func reportsMissingSourcesClearly() {
+        #expect(throws: FeedError(.io, "no such file or folder: /nonexistent/feed.jsonl")) {
+            try FeedSource("/nonexistent/feed.jsonl")
+        }
+        #expect(throws: FeedError.self) { try FeedSource("/nonexistent/*.jsonl") }
+    }
+
+    @Test func masksCredentialsInURLs() throws {
+        #expect(try FeedSource("https://user:secret@example.com/feed").name == "https://***@example.com/feed")
+        #expect(try FeedSource("http://example.com/a@b").name == "http://example.com/a@b")
+    }
+
+    @Test func followsAGrowingFileAcrossRotation() async throws {
+        let folder = try FeedHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/live.jsonl"
+        try Data(FeedHarness.genericLines(5, prefix: "first")).write(to: URL(fileURLWithPath: path))
+        var options = try FeedHarness.options()
+        options.follow = true
+        let feed = Feed(sources: [try FeedSource(path)], options: options)
+        let writer = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            // A line written in two pieces must come out once, whole.
+            let more = FeedHarness.genericLines(3, prefix: "second")
+            try handle.write(contentsOf: Data(more.prefix(30)))
+            try await Task.sleep(for: .milliseconds(200))
+            try handle.write(contentsOf: Data(more.dropFirst(30)))
+            try handle.close()
+            try await Task.sleep(for: .milliseconds(300))
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+            try Data(FeedHarness.genericLines(2, prefix: "rotated")).write(to: URL(fileURLWithPath: path))
+        }
+        var ids: [String] = []
+        let stats = try await feed.run { event in
+            if case .batch(let batch) = event {
+                ids += batch.posts.map(\.id)
+                if ids.count >= 10 { throw FeedStop() }
+            }
+        }
+        try await writer.value
+        #expect(ids == ["first0", "first1", "first2", "first3", "first4", "second0", "second1", "second2", "rotated0", "rotated1"])
+        #expect(stats.interrupted)
+        #expect(stats.deadLetterTotal == 0)
+    }
+}
