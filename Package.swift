@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "voxTests",
-            dependencies: ["vox", "VoxSamples"],
+            dependencies: ["vox", "VoxFeeds"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -36,7 +36,9 @@ public struct DeadLetter: Sendable, Equatable {
     public var detail: String?
 
     /// Creates a dead letter.
-    public init(source: String, offset: Int64, line: Int, reason: DeadLetterReason, snippet: String, detail: String? = nil) {
+    public init(
+        source: String, offset: Int64, line: Int, reason: DeadLetterReason, snippet: String, detail: String? = nil
+    ) {
         self.source = source
         self.offset = offset
         self.line = line

@@ -12,13 +12,15 @@ public struct Post: Sendable, Equatable, Hashable {
     public var lang: String?
     /// The connector profile that read it (`x-v2`, `reddit`, `mastodon`, `bluesky-jetstream`, `generic`).
     public var source: String
-    /// Extra fields the profile keeps, as raw JSON text by name.
-    public var extras: [String: String]
+    /// Extra fields the profile keeps, as one JSON object's text (`{"name":raw-json,…}`, names sorted),
+    /// or nil when there are none. Kept as text so carrying them costs one string per post.
+    public var extra: String?
 
     /// Creates a post.
+    @inlinable
     public init(
         id: String, text: String, createdAt: Int64, author: String? = nil, lang: String? = nil,
-        source: String, extras: [String: String] = [:]
+        source: String, extra: String? = nil
     ) {
         self.id = id
         self.text = text
@@ -26,6 +28,6 @@ public struct Post: Sendable, Equatable, Hashable {
         self.author = author
         self.lang = lang
         self.source = source
-        self.extras = extras
+        self.extra = extra
     }
 }

@@ -50,7 +50,9 @@ public struct TestResponse: Sendable {
     ///   - request: The request, for its Range header.
     ///   - honourRange: Whether to honour Range at all (false imitates servers that ignore it).
     ///   - etag: An ETag to send (and to answer `If-None-Match` with 304 when nothing was asked past the end).
-    public static func resource(_ content: [UInt8], for request: TestRequest, honourRange: Bool = true, etag: String? = nil) -> TestResponse {
+    public static func resource(
+        _ content: [UInt8], for request: TestRequest, honourRange: Bool = true, etag: String? = nil
+    ) -> TestResponse {
         var headers: [(String, String)] = [("Accept-Ranges", honourRange ? "bytes" : "none")]
         if let etag { headers.append(("ETag", etag)) }
         guard honourRange, let start = request.rangeStart else {

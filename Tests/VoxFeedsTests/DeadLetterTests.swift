@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct DeadLetterTests {
     @Test func everyLineEndsInExactlyOnePlace() async throws {
-        let result = try await FeedHarness.collect([try FeedHarness.fixture("dead-letters.jsonl")], options: FeedHarness.options())
+        let result = try await FeedHarness.collect(
+            [try FeedHarness.fixture("dead-letters.jsonl")], options: FeedHarness.options())
         let counts = result.stats.deadLetters
         #expect(result.stats.lines == 17)
         #expect(result.posts.map(\.id) == ["ok1", "ok2"])
@@ -25,7 +27,9 @@ import Testing
         let folder = try FeedHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let long = #"{"id":"big","text":""# + String(repeating: "a", count: 5000) + #"","created_at":1764324000}"#
-        let text = #"{"id":"a","text":"x","created_at":1764324000}"# + "\n" + long + "\n" + #"{"id":"b","text":"y","created_at":1764324001}"# + "\n"
+        let text =
+            #"{"id":"a","text":"x","created_at":1764324000}"# + "\n" + long + "\n"
+            + #"{"id":"b","text":"y","created_at":1764324001}"# + "\n"
         try text.write(toFile: folder + "/long.jsonl", atomically: true, encoding: .utf8)
         var options = try FeedHarness.options()
         options.maxLineLength = 1000
@@ -56,8 +60,12 @@ import Testing
 
     @Test func writesDeadLetterRecordsAsJSON() {
         var out: [UInt8] = []
-        RecordJSON.append(DeadLetter(source: "a.jsonl", offset: 10, line: 2, reason: .badTime, snippet: "{\"x\":\"y\"}", detail: nil), to: &out)
-        #expect(String(decoding: out, as: UTF8.self)
-            == #"{"source":"a.jsonl","offset":10,"line":2,"reason":"bad_time","snippet":"{\"x\":\"y\"}","detail":null}"#)
+        RecordJSON.append(
+            DeadLetter(source: "a.jsonl", offset: 10, line: 2, reason: .badTime, snippet: "{\"x\":\"y\"}", detail: nil),
+            to: &out)
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == #"{"source":"a.jsonl","offset":10,"line":2,"reason":"bad_time","snippet":"{\"x\":\"y\"}","detail":null}"#
+        )
     }
 }

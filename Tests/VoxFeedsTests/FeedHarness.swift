@@ -60,7 +60,8 @@ enum FeedHarness {
         text.reserveCapacity(count * 90)
         let pad = String(repeating: "x", count: padding)
         for index in 0..<count {
-            text += #"{"id":"\#(prefix)\#(index)","text":"post number \#(index) \#(pad)","created_at":\#(1_764_324_000 + index)}"#
+            text +=
+                #"{"id":"\#(prefix)\#(index)","text":"post number \#(index) \#(pad)","created_at":\#(1_764_324_000 + index)}"#
             text += "\n"
         }
         return Array(text.utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct FileFeedTests {
@@ -7,12 +8,14 @@ import Testing
         let folder = try FeedHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Data(FeedHarness.genericLines(3, prefix: "b")).write(to: URL(fileURLWithPath: folder + "/b.jsonl"))
-        try Data(try GzipDeflater.gzip(FeedHarness.genericLines(2, prefix: "a"))).write(to: URL(fileURLWithPath: folder + "/a.jsonl.gz"))
+        try Data(try GzipDeflater.gzip(FeedHarness.genericLines(2, prefix: "a"))).write(
+            to: URL(fileURLWithPath: folder + "/a.jsonl.gz"))
         try Data(FeedHarness.genericLines(1, prefix: "c")).write(to: URL(fileURLWithPath: folder + "/c.ndjson"))
         try Data("not a feed".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
         let whole = try await FeedHarness.collect([folder], options: FeedHarness.options())
         #expect(whole.posts.map(\.id) == ["a0", "a1", "b0", "b1", "b2", "c0"])
-        let globbed = try await FeedHarness.collect([folder + "/*.jsonl*", "file://" + folder + "/c.ndjson"], options: FeedHarness.options())
+        let globbed = try await FeedHarness.collect(
+            [folder + "/*.jsonl*", "file://" + folder + "/c.ndjson"], options: FeedHarness.options())
         #expect(Set(globbed.posts.map(\.id)) == ["a0", "a1", "b0", "b1", "b2", "c0"])
         #expect(globbed.stats.sources.map(\.posts) == [5, 1])
     }
@@ -59,7 +62,11 @@ import Testing
             }
         }
         try await writer.value
-        #expect(ids == ["first0", "first1", "first2", "first3", "first4", "second0", "second1", "second2", "rotated0", "rotated1"])
+        #expect(
+            ids == [
+                "first0", "first1", "first2", "first3", "first4", "second0", "second1", "second2", "rotated0",
+                "rotated1",
+            ])
         #expect(stats.interrupted)
         #expect(stats.deadLetterTotal == 0)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct GzipInflaterTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct HTMLTextTests {
@@ -12,7 +13,8 @@ import Testing
     }
 
     @Test func keepsLinksText() {
-        let html = #"<p>see <a href="https://x.example/a?b=1&amp;c=2" rel="nofollow"><span>x.example/a</span></a> #tag</p>"#
+        let html =
+            #"<p>see <a href="https://x.example/a?b=1&amp;c=2" rel="nofollow"><span>x.example/a</span></a> #tag</p>"#
         #expect(HTMLText.plainText(html) == "see x.example/a #tag")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import VoxTestSupport
+
 @testable import VoxFeeds
 
 /// HTTP sources against a real server on 127.0.0.1, with real faults.
@@ -82,7 +83,8 @@ import VoxTestSupport
     @Test func retriesAfterAServerError() async throws {
         let body = FeedHarness.genericLines(10)
         let server = try LoopbackHTTPServer { request in
-            request.index == 0 ? TestResponse(status: 500, body: Array("oops".utf8)) : TestResponse(status: 200, body: body)
+            request.index == 0
+                ? TestResponse(status: 500, body: Array("oops".utf8)) : TestResponse(status: 200, body: body)
         }
         let result = try await FeedHarness.collect([server.baseURL + "/feed"], options: FeedHarness.options())
         #expect(result.posts.map(\.id) == ids(10))

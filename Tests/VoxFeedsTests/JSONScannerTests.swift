@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct JSONScannerTests {
@@ -13,9 +14,12 @@ import Testing
             } catch {
                 return .failure(error)
             }
-            return .success(scanner.values.map { value in
-                value.map { $0.kind == .string ? JSONScanner.string($0, in: line) : JSONScanner.rawText($0, in: line) }
-            })
+            return .success(
+                scanner.values.map { value in
+                    value.map {
+                        $0.kind == .string ? JSONScanner.string($0, in: line) : JSONScanner.rawText($0, in: line)
+                    }
+                })
         }
     }
 
@@ -33,7 +37,8 @@ import Testing
 
     @Test(arguments: [
         #"{"a":1"#, #"{"a":1,}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":-}"#, #"{"a":tru}"#, #"{"a":"x}"#,
-        #"{"a":"\x"}"#, #"{"a":"\u12"}"#, #"{a:1}"#, #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":[1,]}"#, "{\"a\":\"\u{01}\"}", "",
+        #"{"a":"\x"}"#, #"{"a":"\u12"}"#, #"{a:1}"#, #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":[1,]}"#, "{\"a\":\"\u{01}\"}",
+        "",
     ])
     func rejectsInvalidJSON(json: String) {
         guard case .failure(.invalid) = scan(json, paths: ["a"]) else {

@@ -1,15 +1,22 @@
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct LineFramerTests {
-    private func frame(_ text: [UInt8], chunk: Int = 3, maxLineLength: Int = 1 << 20, truncated: Bool = false)
+    private func frame(
+        _ text: [UInt8], chunk: Int = 3, maxLineLength: Int = 1 << 20, truncated: Bool = false
+    )
         -> [(String, Int64, LineBatch.Line.Kind, Int)]
     {
         var framer = LineFramer(origin: "test", maxLineLength: maxLineLength, batchBytes: 8)
         var out: [(String, Int64, LineBatch.Line.Kind, Int)] = []
         let collect = { (batch: LineBatch) in
             for line in batch.lines {
-                out.append((batch.withBytes(of: line) { String(decoding: $0, as: UTF8.self) }, line.offset, line.kind, line.length))
+                out.append(
+                    (
+                        batch.withBytes(of: line) { String(decoding: $0, as: UTF8.self) }, line.offset, line.kind,
+                        line.length
+                    ))
             }
         }
         var start = 0

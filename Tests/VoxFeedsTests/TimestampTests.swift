@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VoxFeeds
 
 @Suite struct TimestampTests {
@@ -17,7 +18,9 @@ import Testing
         #expect(iso("2026-11-28") == 1_795_824_000_000)
     }
 
-    @Test(arguments: ["2026-13-01T00:00:00Z", "2026-11-28T25:00:00Z", "yesterday", "2026-11-28T10:00:00Zjunk", "2026-11-28T10", ""])
+    @Test(arguments: [
+        "2026-13-01T00:00:00Z", "2026-11-28T25:00:00Z", "yesterday", "2026-11-28T10:00:00Zjunk", "2026-11-28T10", "",
+    ])
     func rejectsWhatIsNotATime(text: String) {
         #expect(iso(text) == nil)
     }

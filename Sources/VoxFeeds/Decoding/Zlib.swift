@@ -139,7 +139,8 @@ public final class GzipDeflater {
                 stream.next_out = output
                 stream.avail_out = UInt32(outputCapacity)
                 let status = deflate(&stream, flush)
-                result.append(contentsOf: UnsafeBufferPointer(start: output, count: outputCapacity - Int(stream.avail_out)))
+                result.append(
+                    contentsOf: UnsafeBufferPointer(start: output, count: outputCapacity - Int(stream.avail_out)))
                 if status == Z_STREAM_END || status == Z_STREAM_ERROR { break }
             } while stream.avail_out == 0 || stream.avail_in > 0 || (flush == Z_FINISH)
         }

@@ -22,7 +22,8 @@ public struct FeedOptions: Sendable {
         self.registry = registry
         self.fallback =
             fallback ?? registry.profiles.first { $0.name == "generic" }
-            ?? ConnectorProfile(name: "generic", id: [.path("id")], text: [.path("text")], createdAt: [.path("created_at")])
+            ?? ConnectorProfile(
+                name: "generic", id: [.path("id")], text: [.path("text")], createdAt: [.path("created_at")])
     }
 }
 

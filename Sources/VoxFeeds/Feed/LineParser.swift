@@ -69,22 +69,23 @@ struct LineParser {
         guard var mapper else { return out }
         self.mapper = nil  // keep the scanner's buffers uniquely referenced while mapping
         for line in batch.lines {
-            let outcome: LineOutcome
+            let outcome: ProfileMapper.Result
             switch line.kind {
-            case .complete: outcome = batch.withBytes(of: line) { mapper.map($0) }
+            case .complete: outcome = batch.withBytes(of: line) { mapper.map($0, into: &out.posts) }
             case .tooLong: outcome = .rejected(.lineTooLong, detail: "\(line.length) bytes")
             case .truncated: outcome = .rejected(.truncatedGzip, detail: "the gzip stream ends inside this line")
             }
             switch outcome {
-            case .post(let post): out.posts.append(post)
+            case .post: break
             case .skipped: out.skipped += 1
             case .rejected(let reason, let detail):
                 let snippet = batch.withBytes(of: line) { bytes in
                     String(decoding: bytes.prefix(LineFramer.snippetLength), as: UTF8.self)
                 }
                 out.deadLetters.append(
-                    DeadLetter(source: batch.origin, offset: line.offset, line: line.number, reason: reason,
-                               snippet: snippet, detail: detail))
+                    DeadLetter(
+                        source: batch.origin, offset: line.offset, line: line.number, reason: reason,
+                        snippet: snippet, detail: detail))
             }
         }
         self.mapper = mapper

@@ -105,7 +105,8 @@ final class SourcePump: TransportSink, @unchecked Sendable {
         decoder = nil
         let ending = try current.finish(emit: send)
         if case .truncatedGzip(let offset) = ending {
-            notice("\(origin): gzip stream truncated at compressed byte \(offset); every complete line before it was read")
+            notice(
+                "\(origin): gzip stream truncated at compressed byte \(offset); every complete line before it was read")
         }
     }
 

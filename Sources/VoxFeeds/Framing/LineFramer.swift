@@ -159,14 +159,16 @@ public struct LineFramer {
         }
         let at = batch.storage.count
         batch.storage.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
-        batch.lines.append(LineBatch.Line(start: at, count: count, offset: offset, length: count, number: number, kind: kind))
+        batch.lines.append(
+            LineBatch.Line(start: at, count: count, offset: offset, length: count, number: number, kind: kind))
     }
 
     private mutating func recordTooLong(snippet: [UInt8], length: Int, offset: Int64, number: Int) {
         let at = batch.storage.count
         batch.storage.append(contentsOf: snippet)
         batch.lines.append(
-            LineBatch.Line(start: at, count: snippet.count, offset: offset, length: length, number: number, kind: .tooLong))
+            LineBatch.Line(
+                start: at, count: snippet.count, offset: offset, length: length, number: number, kind: .tooLong))
     }
 
     private func isBlank(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {

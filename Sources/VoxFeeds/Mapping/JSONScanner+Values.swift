@@ -7,59 +7,68 @@ extension JSONScanner {
     public static func string(_ value: Value, in line: UnsafeBufferPointer<UInt8>) -> String {
         let slice = UnsafeBufferPointer(rebasing: line[value.start..<value.end])
         guard value.escaped else { return String(decoding: slice, as: UTF8.self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(slice.count)
-        var index = 0
-        var pendingHigh: UInt32? = nil
-        func appendScalar(_ scalar: UInt32) {
-            let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-            UTF8.encode(unicode) { out.append($0) }
-        }
-        while index < slice.count {
-            let byte = slice[index]
-            guard byte == 0x5C, index + 1 < slice.count else {
-                if let high = pendingHigh { appendScalar(high); pendingHigh = nil }
-                out.append(byte)
-                index += 1
-                continue
+        // Decoded text is never longer than its escaped form.
+        return String(unsafeUninitializedCapacity: slice.count) { out in
+            var written = 0
+            var index = 0
+            var pendingHigh: UInt32? = nil
+            func put(_ byte: UInt8) {
+                out[written] = byte
+                written += 1
             }
-            let code = slice[index + 1]
-            if code != 0x75, let high = pendingHigh {
-                appendScalar(high)
-                pendingHigh = nil
+            func putScalar(_ scalar: UInt32) {
+                let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                UTF8.encode(unicode) { put($0) }
             }
-            switch code {
-            case 0x62: out.append(0x08)
-            case 0x66: out.append(0x0C)
-            case 0x6E: out.append(0x0A)
-            case 0x72: out.append(0x0D)
-            case 0x74: out.append(0x09)
-            case 0x75:
-                var scalar: UInt32 = 0
-                for offset in 2..<6 where index + offset < slice.count {
-                    scalar = scalar << 4 | (JSONReader.hexValue(slice[index + offset]) ?? 0)
-                }
-                index += 6
-                if let high = pendingHigh {
-                    pendingHigh = nil
-                    if (0xDC00...0xDFFF).contains(scalar) {
-                        appendScalar(0x10000 + ((high - 0xD800) << 10) + (scalar - 0xDC00))
-                        continue
+            while index < slice.count {
+                let byte = slice[index]
+                guard byte == 0x5C, index + 1 < slice.count else {
+                    if pendingHigh != nil {
+                        putScalar(0xFFFD)
+                        pendingHigh = nil
                     }
-                    appendScalar(0xFFFD)
+                    put(byte)
+                    index += 1
+                    continue
                 }
-                if (0xD800...0xDBFF).contains(scalar) {
-                    pendingHigh = scalar
-                } else {
-                    appendScalar((0xDC00...0xDFFF).contains(scalar) ? 0xFFFD : scalar)
+                let code = slice[index + 1]
+                if code != 0x75, pendingHigh != nil {
+                    putScalar(0xFFFD)
+                    pendingHigh = nil
                 }
-                continue
-            default: out.append(code)
+                switch code {
+                case 0x62: put(0x08)
+                case 0x66: put(0x0C)
+                case 0x6E: put(0x0A)
+                case 0x72: put(0x0D)
+                case 0x74: put(0x09)
+                case 0x75:
+                    var scalar: UInt32 = 0
+                    for offset in 2..<6 where index + offset < slice.count {
+                        scalar = scalar << 4 | (JSONReader.hexValue(slice[index + offset]) ?? 0)
+                    }
+                    index += 6
+                    if let high = pendingHigh {
+                        pendingHigh = nil
+                        if (0xDC00...0xDFFF).contains(scalar) {
+                            putScalar(0x10000 + ((high - 0xD800) << 10) + (scalar - 0xDC00))
+                            continue
+                        }
+                        putScalar(0xFFFD)
+                    }
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        pendingHigh = scalar
+                    } else {
+                        putScalar((0xDC00...0xDFFF).contains(scalar) ? 0xFFFD : scalar)
+                    }
+                    continue
+                default: put(code)
+                }
+                index += 2
             }
-            index += 2
+            if pendingHigh != nil { putScalar(0xFFFD) }
+            return written
         }
-        if pendingHigh != nil { appendScalar(0xFFFD) }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value's bytes as written in the line (numbers, literals, or whole objects for extras).

@@ -12,54 +12,92 @@ public enum LineOutcome: Sendable, Equatable {
 ///
 /// Not thread-safe (it reuses its scanner's buffers); make one per parsing task.
 public struct ProfileMapper {
+    /// What became of a line mapped with `map(_:into:)`.
+    public enum Result: Sendable, Equatable {
+        /// A post was appended.
+        case post
+        /// A valid event that is not a post.
+        case skipped
+        /// It could not become a post, for this reason.
+        case rejected(DeadLetterReason, detail: String?)
+    }
+
+    /// One alternative source of a field: a range of `slots` (several when joined) and the separator.
+    private struct Alternative {
+        var slots: Range<Int>
+        var separator: String
+    }
+
     /// The profile being applied.
     public let profile: ConnectorProfile
     private var scanner: JSONScanner
-    private let idSlots: [[Int]]
-    private let idSeparators: [String?]
-    private let textSlots: [[Int]]
-    private let textSeparators: [String?]
+    private let slots: [Int]
+    private let idAlternatives: [Alternative]
+    private let textAlternatives: [Alternative]
     private let timeSlots: [Int]
     private let authorSlots: [Int]
     private let langSlots: [Int]
     private let requireSlots: [(slot: Int, value: [UInt8])]
     private let skipSlots: [Int]
-    private let extraSlots: [(name: String, slot: Int)]
+    private let extraSlots: [(name: [UInt8], slot: Int)]
     private let paths: [String]
+    private let isHTML: Bool
+    private let sourceName: String
+    private let extraNames: [UInt8]
+    private let extraFields: [(name: Range<Int>, slot: Int)]
 
     /// Compiles `profile`.
     public init(profile: ConnectorProfile) {
         self.profile = profile
         var plan = JSONFieldPlan()
-        func compile(_ sources: [ConnectorProfile.Source]) -> ([[Int]], [String?]) {
-            var slots: [[Int]] = []
-            var separators: [String?] = []
-            for source in sources {
-                switch source {
-                case .path(let path):
-                    slots.append([plan.slot(for: path)])
-                    separators.append(nil)
-                case .join(let paths, let separator):
-                    slots.append(paths.map { plan.slot(for: $0) })
-                    separators.append(separator)
+        var slots: [Int] = []
+        func compile(_ sources: [ConnectorProfile.Source]) -> [Alternative] {
+            sources.map { source in
+                let start = slots.count
+                slots += source.paths.map { plan.slot(for: $0) }
+                if case .join(_, let separator) = source {
+                    return Alternative(slots: start..<slots.count, separator: separator)
                 }
+                return Alternative(slots: start..<slots.count, separator: "")
             }
-            return (slots, separators)
         }
-        (idSlots, idSeparators) = compile(profile.id)
-        (textSlots, textSeparators) = compile(profile.text)
+        idAlternatives = compile(profile.id)
+        textAlternatives = compile(profile.text)
+        self.slots = slots
         timeSlots = profile.createdAt.flatMap(\.paths).map { plan.slot(for: $0) }
         authorSlots = profile.author.flatMap(\.paths).map { plan.slot(for: $0) }
         langSlots = profile.lang.flatMap(\.paths).map { plan.slot(for: $0) }
         requireSlots = profile.require.sorted { $0.key < $1.key }.map { (plan.slot(for: $0.key), Array($0.value.utf8)) }
         skipSlots = profile.skipIfObject.map { plan.slot(for: $0) }
-        extraSlots = profile.extras.sorted { $0.key < $1.key }.map { ($0.key, plan.slot(for: $0.value)) }
+        extraSlots = profile.extras.sorted { $0.key < $1.key }.map {
+            (Array(JSONText.quote($0.key).utf8) + [0x3A], plan.slot(for: $0.value))
+        }
         paths = plan.paths
+        isHTML = profile.textFormat == .html
+        sourceName = profile.name
+        var names: [UInt8] = []
+        var fields: [(name: Range<Int>, slot: Int)] = []
+        for (name, slot) in extraSlots {
+            fields.append((names.count..<(names.count + name.count), slot))
+            names += name
+        }
+        extraNames = names
+        extraFields = fields
         scanner = JSONScanner(plan: plan)
     }
 
     /// Maps one line (without its newline) to a post, a skip or a rejection.
     public mutating func map(_ line: UnsafeBufferPointer<UInt8>) -> LineOutcome {
+        var posts: [Post] = []
+        switch map(line, into: &posts) {
+        case .post: return posts.first.map(LineOutcome.post) ?? .skipped
+        case .skipped: return .skipped
+        case .rejected(let reason, let detail): return .rejected(reason, detail: detail)
+        }
+    }
+
+    /// Maps one line (without its newline), appending a post to `posts` when it is one.
+    public mutating func map(_ line: UnsafeBufferPointer<UInt8>, into posts: inout [Post]) -> Result {
         guard UTF8Validator.isValid(line) else { return .rejected(.invalidUTF8, detail: nil) }
         do {
             try scanner.scan(line)
@@ -69,31 +107,30 @@ public struct ProfileMapper {
             case .invalid(let position): return .rejected(.invalidJSON, detail: "JSON syntax error at byte \(position)")
             }
         }
-        let values = scanner.values
         for (slot, expected) in requireSlots {
-            guard let value = values[slot], value.kind == .string, !value.escaped,
+            guard let value = scanner.values[slot], value.kind == .string, !value.escaped,
                 line[value.start..<value.end].elementsEqual(expected)
             else { return .skipped }
         }
-        for slot in skipSlots where values[slot]?.kind == .object { return .skipped }
+        for slot in skipSlots where scanner.values[slot]?.kind == .object { return .skipped }
 
-        // Text: the first alternative with non-empty text.
+        // Text: the first alternative with non-blank text.
         var text: String? = nil
-        for (index, slots) in textSlots.enumerated() {
-            switch join(slots, separator: textSeparators[index], values: values, line: line, numbers: false) {
+        for alternative in textAlternatives {
+            switch value(of: alternative, line: line, numbers: false) {
             case .wrongType(let path): return .rejected(.wrongType, detail: "text field \(path) is not a string")
             case .absent: continue
             case .value(let value):
-                let plain = profile.textFormat == .html ? HTMLText.plainText(value) : value
-                if !plain.allSatisfy(\.isWhitespace) { text = plain }
+                let plain = isHTML ? HTMLText.plainText(value) : value
+                if !ProfileMapper.isBlank(plain) { text = plain }
             }
             if text != nil { break }
         }
         guard let text else { return .rejected(.missingText, detail: nil) }
 
         // Time: the first present alternative.
-        guard let timeSlot = timeSlots.first(where: { values[$0].map { $0.kind != .null } ?? false }),
-            let timeValue = values[timeSlot]
+        guard let timeSlot = timeSlots.first(where: { scanner.values[$0].map { $0.kind != .null } ?? false }),
+            let timeValue = scanner.values[timeSlot]
         else { return .rejected(.missingTime, detail: nil) }
         let createdAt: Int64
         switch readTime(timeValue, line: line) {
@@ -102,51 +139,105 @@ public struct ProfileMapper {
         }
 
         var id: String? = nil
-        for (index, slots) in idSlots.enumerated() {
-            if case .value(let value) = join(slots, separator: idSeparators[index], values: values, line: line, numbers: true) {
+        for alternative in idAlternatives {
+            if case .value(let value) = value(of: alternative, line: line, numbers: true) {
                 id = value
                 break
             }
         }
-        var extras: [String: String] = [:]
-        for (name, slot) in extraSlots {
-            if let value = values[slot], value.kind != .null { extras[name] = JSONScanner.rawText(value, in: line) }
-        }
-        return .post(
+        posts.append(
             Post(
                 id: id ?? ProfileMapper.contentID(line), text: text, createdAt: createdAt,
-                author: firstString(authorSlots, values: values, line: line),
-                lang: firstString(langSlots, values: values, line: line),
-                source: profile.name, extras: extras))
+                author: firstString(authorSlots, line: line), lang: firstString(langSlots, line: line),
+                source: sourceName, extra: extra(line)))
+        return .post
     }
 
-    private enum TimeReading { case millis(Int64), rejected(DeadLetterReason) }
+    private enum TimeReading {
+        case millis(Int64)
+        case rejected(DeadLetterReason)
+    }
 
-    private enum Joined { case absent, wrongType(String), value(String) }
+    private enum Joined {
+        case absent
+        case wrongType(String)
+        case value(String)
+    }
 
-    private func join(
-        _ slots: [Int], separator: String?, values: [JSONScanner.Value?], line: UnsafeBufferPointer<UInt8>, numbers: Bool
-    ) -> Joined {
-        var parts: [String] = []
-        for slot in slots {
-            guard let value = values[slot] else { continue }
-            switch value.kind {
-            case .string:
-                let string = JSONScanner.string(value, in: line)
-                if !string.isEmpty { parts.append(string) }
-            case .number where numbers: parts.append(JSONScanner.rawText(value, in: line))
-            case .null: continue
-            case .number: return .wrongType(paths[slot])
-            case .bool, .object, .array: return .wrongType(paths[slot])
+    private func value(of alternative: Alternative, line: UnsafeBufferPointer<UInt8>, numbers: Bool) -> Joined {
+        if alternative.slots.count == 1 {
+            return part(slots[alternative.slots.lowerBound], line: line, numbers: numbers)
+        }
+        var joined = ""
+        for index in alternative.slots {
+            switch part(slots[index], line: line, numbers: numbers) {
+            case .absent: continue
+            case .wrongType(let path): return .wrongType(path)
+            case .value(let value):
+                if !joined.isEmpty { joined += alternative.separator }
+                joined += value
             }
         }
-        guard !parts.isEmpty else { return .absent }
-        return .value(parts.count == 1 ? parts[0] : parts.joined(separator: separator ?? " "))
+        return joined.isEmpty ? .absent : .value(joined)
     }
 
-    private func firstString(_ slots: [Int], values: [JSONScanner.Value?], line: UnsafeBufferPointer<UInt8>) -> String? {
+    private func part(_ slot: Int, line: UnsafeBufferPointer<UInt8>, numbers: Bool) -> Joined {
+        guard let value = scanner.values[slot] else { return .absent }
+        switch value.kind {
+        case .string:
+            return value.end > value.start ? .value(JSONScanner.string(value, in: line)) : .absent
+        case .number where numbers: return .value(JSONScanner.rawText(value, in: line))
+        case .null: return .absent
+        case .number, .bool, .object, .array: return .wrongType(paths[slot])
+        }
+    }
+
+    /// The kept extra fields as one JSON object's text, or nil (built in place: one allocation).
+    private func extra(_ line: UnsafeBufferPointer<UInt8>) -> String? {
+        var size = 1
+        for (name, slot) in extraFields {
+            guard let value = scanner.values[slot], value.kind != .null else { continue }
+            size += 1 + name.count + value.end - value.start + (value.kind == .string ? 2 : 0)
+        }
+        guard size > 1 else { return nil }
+        return String(unsafeUninitializedCapacity: size) { out in
+            var written = 0
+            for (name, slot) in extraFields {
+                guard let value = scanner.values[slot], value.kind != .null else { continue }
+                out[written] = written == 0 ? 0x7B : 0x2C
+                written += 1
+                for index in name {
+                    out[written] = extraNames[index]
+                    written += 1
+                }
+                let start = value.kind == .string ? value.start - 1 : value.start
+                let end = value.kind == .string ? value.end + 1 : value.end
+                for index in start..<end {
+                    out[written] = line[index]
+                    written += 1
+                }
+            }
+            out[written] = 0x7D
+            return written + 1
+        }
+    }
+
+    /// Whether `text` is empty or only whitespace (checked on bytes; Unicode spaces only when non-ASCII).
+    static func isBlank(_ text: String) -> Bool {
+        var ascii = true
+        for byte in text.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C: continue
+            case 0x80...: ascii = false
+            default: return false
+            }
+        }
+        return ascii || text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
+    private func firstString(_ slots: [Int], line: UnsafeBufferPointer<UInt8>) -> String? {
         for slot in slots {
-            guard let value = values[slot] else { continue }
+            guard let value = scanner.values[slot] else { continue }
             if value.kind == .string { return JSONScanner.string(value, in: line) }
             if value.kind == .number { return JSONScanner.rawText(value, in: line) }
         }
@@ -189,4 +280,3 @@ public struct ProfileMapper {
         return "fnv1a:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
-

@@ -27,7 +27,8 @@ public struct ProfileRegistry: Sendable {
     public mutating func addProfiles(in directory: String) throws(FeedError) {
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+                .sorted()
         } catch {
             throw FeedError(.io, "cannot read the connectors folder \(directory): \(error.localizedDescription)")
         }

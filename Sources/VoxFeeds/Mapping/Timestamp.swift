@@ -101,7 +101,8 @@ public enum Timestamp {
             reader.take(UInt8(ascii: " ")), let year = reader.number(digits: 4), reader.atEnd
         else { return nil }
         let offset = (zoneHours * 3600 + zoneMinutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
-        let seconds = daysFromCivil(year: year, month: Int64(monthIndex + 1), day: day) * 86_400
+        let seconds =
+            daysFromCivil(year: year, month: Int64(monthIndex + 1), day: day) * 86_400
             + hour * 3600 + minute * 60 + second - offset
         return seconds * 1000
     }
@@ -125,9 +126,20 @@ public enum Timestamp {
             }
             bytes.append(contentsOf: digits)
         }
-        put(year, 4); bytes.append(0x2D); put(month, 2); bytes.append(0x2D); put(day, 2)
-        bytes.append(0x54); put(hour, 2); bytes.append(0x3A); put(minute, 2); bytes.append(0x3A)
-        put(second, 2); bytes.append(0x2E); put(fraction, 3); bytes.append(0x5A)
+        put(year, 4)
+        bytes.append(0x2D)
+        put(month, 2)
+        bytes.append(0x2D)
+        put(day, 2)
+        bytes.append(0x54)
+        put(hour, 2)
+        bytes.append(0x3A)
+        put(minute, 2)
+        bytes.append(0x3A)
+        put(second, 2)
+        bytes.append(0x2E)
+        put(fraction, 3)
+        bytes.append(0x5A)
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -15,15 +15,9 @@ public enum RecordJSON {
         appendOptional(post.lang, to: &out)
         out.append(contentsOf: #","source":"#.utf8)
         JSONText.appendQuoted(post.source, to: &out)
-        if !post.extras.isEmpty {
-            out.append(contentsOf: #","extra":{"#.utf8)
-            for (index, (name, raw)) in post.extras.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out.append(0x2C) }
-                JSONText.appendQuoted(name, to: &out)
-                out.append(0x3A)
-                out.append(contentsOf: raw.utf8)
-            }
-            out.append(0x7D)
+        if let extra = post.extra {
+            out.append(contentsOf: #","extra":"#.utf8)
+            out.append(contentsOf: extra.utf8)
         }
         out.append(0x7D)
     }

@@ -135,7 +135,9 @@ final class CurlRequest {
     }
 }
 
-private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?) -> Int {
+private func curlHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
     guard let data, let context = CurlRequest.context(userdata) else { return 0 }
     let length = size * count
     let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
@@ -143,7 +145,9 @@ private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: In
     return length
 }
 
-private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
     guard let data, let context = CurlRequest.context(userdata) else { return 0 }
     let length = size * count
     guard CurlRequest.body(UnsafeRawBufferPointer(start: data, count: length), context: context) else {
@@ -153,7 +157,9 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
     return length
 }
 
-private func curlProgressCallback(_ userdata: UnsafeMutableRawPointer?, _: curl_off_t, _: curl_off_t, _: curl_off_t, _: curl_off_t) -> Int32 {
+private func curlProgressCallback(
+    _ userdata: UnsafeMutableRawPointer?, _: curl_off_t, _: curl_off_t, _: curl_off_t, _: curl_off_t
+) -> Int32 {
     guard let context = CurlRequest.context(userdata) else { return 0 }
     if context.shouldAbort() {
         context.aborted = true

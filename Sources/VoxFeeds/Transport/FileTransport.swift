@@ -21,7 +21,9 @@ struct FileTransport: ByteTransport {
         }
     }
 
-    private func read(_ path: String, follow: Bool, buffer: UnsafeMutableRawBufferPointer, sink: any TransportSink) throws {
+    private func read(
+        _ path: String, follow: Bool, buffer: UnsafeMutableRawBufferPointer, sink: any TransportSink
+    ) throws {
         var descriptor = try open(path)
         defer { if descriptor != 0 { close(descriptor) } }
         sink.beginStream(origin: path)
@@ -72,7 +74,9 @@ struct FileTransport: ByteTransport {
         return descriptor
     }
 
-    private func readChunk(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws(FeedError) -> Int {
+    private func readChunk(
+        _ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String
+    ) throws(FeedError) -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }

@@ -45,14 +45,19 @@ struct HTTPTransport: ByteTransport {
                     if head.status == 206, let start = HTTPTransport.rangeStart(head.headers["content-range"]) {
                         if start == delivered { return true }
                         if start > delivered {
-                            fatal = FeedError(.http, "\(displayName): the server resumed at byte \(start), past the \(delivered) bytes received")
+                            fatal = FeedError(
+                                .http,
+                                "\(displayName): the server resumed at byte \(start), past the \(delivered) bytes received"
+                            )
                             return false
                         }
                         skip = delivered - start
                     } else if delivered > 0 {
                         // The server ignored Range: read again from the start and skip what was delivered.
                         sink.restartStream()
-                        sink.notice("\(displayName): the server does not resume ranges; reading again from the start and skipping what was already read")
+                        sink.notice(
+                            "\(displayName): the server does not resume ranges; reading again from the start and skipping what was already read"
+                        )
                         delivered = 0
                     }
                     return true
@@ -103,20 +108,27 @@ struct HTTPTransport: ByteTransport {
                     throw FeedError(.http, "\(displayName): \(message) (gave up after \(options.maxRetries) retries)")
                 }
                 let delay = backoff(failures, generator: &generator)
-                sink.reconnected("\(displayName): \(message)\(head.status > 0 ? " (HTTP \(head.status))" : ""); reconnecting from byte \(delivered) in \(String(format: "%.1f", delay)) s")
+                sink.reconnected(
+                    "\(displayName): \(message)\(head.status > 0 ? " (HTTP \(head.status))" : ""); reconnecting from byte \(delivered) in \(String(format: "%.1f", delay)) s"
+                )
                 if sink.stop.sleep(seconds: delay) { throw PumpStopped() }
             }
         }
     }
 
-    private func handleStatus(_ head: CurlRequest.Head, failures: Int, sink: any TransportSink, generator: inout SystemRandomNumberGenerator) throws {
+    private func handleStatus(
+        _ head: CurlRequest.Head, failures: Int, sink: any TransportSink, generator: inout SystemRandomNumberGenerator
+    ) throws {
         let status = head.status
         let retryable = status == 408 || status == 429 || status >= 500
         guard retryable else {
             throw FeedError(.http, "\(displayName): the server answered HTTP \(status)", httpStatus: status)
         }
         if !follow && failures > options.maxRetries {
-            throw FeedError(.http, "\(displayName): the server answered HTTP \(status) (gave up after \(options.maxRetries) retries)", httpStatus: status)
+            throw FeedError(
+                .http,
+                "\(displayName): the server answered HTTP \(status) (gave up after \(options.maxRetries) retries)",
+                httpStatus: status)
         }
         var delay = backoff(failures, generator: &generator)
         if let retryAfter = HTTPTransport.retryAfter(head.headers["retry-after"]) {

@@ -44,7 +44,9 @@ struct CatCommand: AsyncParsableCommand {
     func run() async throws {
         var names = sources
         if sample {
-            guard let path = VoxSamples.feedPath else { throw CLIError("the bundled sample feed is missing from this build") }
+            guard let path = VoxSamples.feedPath else {
+                throw CLIError("the bundled sample feed is missing from this build")
+            }
             names.append(path)
         }
         let resolved: [FeedSource]
@@ -58,7 +60,8 @@ struct CatCommand: AsyncParsableCommand {
         let quiet = quiet
         let deadLetterPath = deadLetter
         let result = try await SignalTrap.cancellingOnSignals {
-            try await CatCommand.cat(Feed(sources: resolved, options: options), quiet: quiet, deadLetterPath: deadLetterPath)
+            try await CatCommand.cat(
+                Feed(sources: resolved, options: options), quiet: quiet, deadLetterPath: deadLetterPath)
         }
         FileHandle.standardError.write(Data((result.summary + "\n").utf8))
         if let stats {
@@ -71,21 +74,21 @@ struct CatCommand: AsyncParsableCommand {
         let output = OutputFile.standardOutput()
         let deadLetters = try deadLetterPath.map(OutputFile.appending(to:))
         let stats = try await feed.run { event in
-                switch event {
-                case .batch(let batch):
-                    if !quiet {
-                        for post in batch.posts { output.writeLine { RecordJSON.append(post, to: &$0) } }
-                        output.flush()
-                        if output.broken { throw FeedStop() }
-                    }
-                    for letter in batch.deadLetters { deadLetters?.writeLine { RecordJSON.append(letter, to: &$0) } }
-                case .notice(let index, let message):
-                    FileHandle.standardError.write(Data("vox: [\(feed.sources[index].name)] \(message)\n".utf8))
-                case .finished(_, let error?, _):
-                    FileHandle.standardError.write(Data("vox: error: \(error.message)\n".utf8))
-                case .profile, .reconnected, .finished:
-                    break
+            switch event {
+            case .batch(let batch):
+                if !quiet {
+                    for post in batch.posts { output.writeLine { RecordJSON.append(post, to: &$0) } }
+                    output.flush()
+                    if output.broken { throw FeedStop() }
                 }
+                for letter in batch.deadLetters { deadLetters?.writeLine { RecordJSON.append(letter, to: &$0) } }
+            case .notice(let index, let message):
+                FileHandle.standardError.write(Data("vox: [\(feed.sources[index].name)] \(message)\n".utf8))
+            case .finished(_, let error?, _):
+                FileHandle.standardError.write(Data("vox: error: \(error.message)\n".utf8))
+            case .profile, .reconnected, .finished:
+                break
+            }
         }
         output.flush()
         deadLetters?.flush()

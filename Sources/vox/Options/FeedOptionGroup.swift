@@ -3,7 +3,8 @@ import VoxFeeds
 
 /// The options every command that reads feeds shares: sources' format, following, HTTP settings.
 struct FeedOptionGroup: ParsableArguments {
-    @Option(help: "Connector profile: auto, x-v2, reddit, mastodon, bluesky-jetstream, generic, or one from --connectors.")
+    @Option(
+        help: "Connector profile: auto, x-v2, reddit, mastodon, bluesky-jetstream, generic, or one from --connectors.")
     var profile = "auto"
 
     @Option(help: ArgumentHelp("A folder of extra connector profiles (*.json).", valueName: "dir"))
@@ -15,13 +16,19 @@ struct FeedOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds between checks for growth with --follow.", valueName: "seconds"))
     var pollInterval = 1.0
 
-    @Option(help: ArgumentHelp("The longest line accepted, in bytes; longer lines become dead letters.", valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp("The longest line accepted, in bytes; longer lines become dead letters.", valueName: "bytes")
+    )
     var maxLineLength = 1 << 20
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("An extra HTTP request header (repeatable).", valueName: "Name: value"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp("An extra HTTP request header (repeatable).", valueName: "Name: value"))
     var headers: [String] = []
 
-    @Option(help: ArgumentHelp("Send the Authorization header from this environment variable (never printed).", valueName: "VAR"))
+    @Option(
+        help: ArgumentHelp(
+            "Send the Authorization header from this environment variable (never printed).", valueName: "VAR"))
     var authEnv: String?
 
     @Option(help: "Retries after a failed HTTP transfer before a source gives up (not with --follow).")
@@ -48,7 +55,8 @@ struct FeedOptionGroup: ParsableArguments {
         guard maxLineLength >= 64 else { throw ValidationError("--max-line-length must be at least 64 bytes") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
         guard Timestamp.Format(rawValue: timeFormat) != nil else {
-            throw ValidationError("--time-format must be one of: \(Timestamp.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--time-format must be one of: \(Timestamp.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for header in headers where !header.contains(":") {
             throw ValidationError("--header '\(header)' must look like 'Name: value'")

@@ -5,7 +5,9 @@ import Foundation
 /// killing the process mid-write.
 enum SignalTrap {
     /// Runs `operation` in a task that the first SIGINT or SIGTERM cancels; a second signal exits at once.
-    static func cancellingOnSignals<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func cancellingOnSignals<T: Sendable>(
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         signal(SIGPIPE, SIG_IGN)
         let task = Task { try await operation() }
         var sources: [any DispatchSourceSignal] = []
@@ -20,7 +22,7 @@ enum SignalTrap {
             source.resume()
             sources.append(source)
         }
-        defer { sources.forEach { $0.cancel() } }
+        defer { for source in sources { source.cancel() } }
         return try await task.value
     }
 }

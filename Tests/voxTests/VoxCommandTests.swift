@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Testing
+import VoxFeeds
+@testable import vox
+
+@Suite struct VoxCommandTests {
+    @Test func helpListsEverySubcommandWithAnExample() {
+        let help = VoxCommand.helpMessage()
+        for name in ["cat", "bench"] { #expect(help.contains(name)) }
+        #expect(CatCommand.helpMessage().contains("vox cat "))
+        #expect(BenchCommand.helpMessage().contains("vox bench ingest"))
+    }
+
+    @Test func catNeedsASource() {
+        #expect(throws: (any Error).self) { try CatCommand.parse([]) }
+        #expect(throws: (any Error).self) { try CatCommand.parse(["--sample", "--time-format", "fortnightly"]) }
+        #expect(throws: (any Error).self) { try CatCommand.parse(["x.jsonl", "--header", "NoColon"]) }
+    }
+
+    @Test func catParsesItsOptions() throws {
+        let command = try CatCommand.parse(["a.jsonl", "--profile", "reddit", "--follow", "--header", "X-A: 1", "--retries", "2"])
+        #expect(command.sources == ["a.jsonl"])
+        let options = try command.feed.feedOptions()
+        #expect(options.profile == "reddit")
+        #expect(options.follow)
+        #expect(options.http.headers == ["X-A: 1"])
+        #expect(options.http.maxRetries == 2)
+    }
+}
+
+/// The built `vox` binary, run as a user would.
+@Suite struct VoxBinaryTests {
+    private static var binary: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/vox").path
+    }
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func catPrintsTheSampleFeedWithExactStats() throws {
+        let stats = NSTemporaryDirectory() + "vox-stats-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: stats) }
+        let result = try run(["cat", "--sample", "--stats", stats])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2000)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["created_at"] as? String == "2026-11-28T00:00:08.270Z")
+        #expect(first?["source"] as? String == "x-v2")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats))) as? [String: Any]
+        #expect(summary?["lines"] as? Int == 2000)
+        #expect(summary?["posts"] as? Int == 2000)
+        #expect(summary?["dead_letters"] as? [String: Int] == [:])
+        #expect(result.stderr.contains("2000 lines: 2000 posts, 0 skipped, 0 dead letters"))
+    }
+
+    @Test func catExitsNonZeroWhenASourceCannotBeRead() throws {
+        let result = try run(["cat", "http://127.0.0.1:9/feed.jsonl", "--retries", "0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("127.0.0.1:9/feed.jsonl"))
+        let missing = try run(["cat", "/nonexistent/feed.jsonl"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no such file or folder: /nonexistent/feed.jsonl"))
+    }
+
+    @Test func versionIsPrinted() throws {
+        #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+}

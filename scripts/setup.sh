@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages Vox builds and tests with (Debian/Ubuntu). Idempotent: does nothing
+# when they are all present. Run as root or with sudo available.
+set -euo pipefail
+packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev pkg-config pigz python3)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
