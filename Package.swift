@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "vox", targets: ["vox"]),
         .library(name: "VoxFeeds", targets: ["VoxFeeds"]),
+        .library(name: "VoxModel", targets: ["VoxModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,11 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(
             name: "CCurl",
@@ -68,6 +74,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The transformer: safetensors weights, WordPiece tokenizer, BERT forward pass on OpenBLAS.
+        .target(
+            name: "VoxModel",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: swiftSettings
+        ),
+
         // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
         .target(
             name: "VoxTestSupport",
@@ -78,6 +91,7 @@ let package = Package(
             name: "vox",
             dependencies: [
                 "VoxFeeds",
+                "VoxModel",
                 "VoxSamples",
                 "VoxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -88,6 +102,12 @@ let package = Package(
         .testTarget(
             name: "VoxFeedsTests",
             dependencies: ["VoxFeeds", "VoxTestSupport", "VoxConnectors"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VoxModelTests",
+            dependencies: ["VoxModel"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

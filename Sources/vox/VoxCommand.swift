@@ -12,6 +12,6 @@ struct VoxCommand: AsyncParsableCommand {
             JSON Lines with a generic mapping) from files, folders, globs, stdin or HTTP(S), live or archived.
             """,
         version: VoxVersion.current,
-        subcommands: [CatCommand.self, BenchCommand.self]
+        subcommands: [CatCommand.self, EmbedCommand.self, ModelCommand.self, BenchCommand.self]
     )
 }

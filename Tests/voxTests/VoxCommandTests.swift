@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VoxFeeds
+
 @testable import vox
 
 @Suite struct VoxCommandTests {
@@ -19,7 +20,9 @@ import VoxFeeds
     }
 
     @Test func catParsesItsOptions() throws {
-        let command = try CatCommand.parse(["a.jsonl", "--profile", "reddit", "--follow", "--header", "X-A: 1", "--retries", "2"])
+        let command = try CatCommand.parse([
+            "a.jsonl", "--profile", "reddit", "--follow", "--header", "X-A: 1", "--retries", "2",
+        ])
         #expect(command.sources == ["a.jsonl"])
         let options = try command.feed.feedOptions()
         #expect(options.profile == "reddit")
@@ -32,7 +35,8 @@ import VoxFeeds
 /// The built `vox` binary, run as a user would.
 @Suite struct VoxBinaryTests {
     private static var binary: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".build/debug/vox").path
     }
 
@@ -48,7 +52,9 @@ import VoxFeeds
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     @Test func catPrintsTheSampleFeedWithExactStats() throws {
@@ -61,7 +67,8 @@ import VoxFeeds
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         #expect(first?["created_at"] as? String == "2026-11-28T00:00:08.270Z")
         #expect(first?["source"] as? String == "x-v2")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats))) as? [String: Any]
         #expect(summary?["lines"] as? Int == 2000)
         #expect(summary?["posts"] as? Int == 2000)
         #expect(summary?["dead_letters"] as? [String: Int] == [:])

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import VoxModel
+
+/// `vox embed`: sentence embeddings from the base encoder, one JSON object per input line.
+struct EmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print sentence embeddings (384 floats, L2-normalised) of JSON Lines or plain text on stdin.",
+        discussion: """
+            Always the base encoder, as sentence-transformers computes it: mean pooling, L2 normalisation.
+            Example: echo '{"text": "I love this"}' | vox embed --tokens
+            """
+    )
+
+    @OptionGroup var model: ModelOptionGroup
+
+    @Flag(help: "Also print the input ids (with [CLS] and [SEP], truncated at 128).")
+    var tokens = false
+
+    @Option(help: "Lines embedded per batch.")
+    var batch = 64
+
+    func run() async throws {
+        let encoder = try SentenceEncoder.load(directory: try model.baseModelDirectory())
+        var texts: [String] = []
+        func flush() async {
+            let embeddings = await encoder.embed(texts)
+            var out = ""
+            for (text, embedding) in zip(texts, embeddings) {
+                out += "{\"embedding\":[" + embedding.map { "\($0)" }.joined(separator: ",") + "]"
+                if tokens { out += ",\"tokens\":[" + encoder.tokenizer.encode(text).map(String.init).joined(separator: ",") + "]" }
+                out += "}\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            texts.removeAll(keepingCapacity: true)
+        }
+        while let line = readLine(strippingNewline: true) {
+            texts.append(EmbedCommand.text(of: line))
+            if texts.count >= batch { await flush() }
+        }
+        if !texts.isEmpty { await flush() }
+    }
+
+    /// The `text` field of a JSON object line, or the line itself.
+    static func text(of line: String) -> String {
+        guard line.first == "{", let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let text = object["text"] as? String
+        else { return line }
+        return text
+    }
+}
