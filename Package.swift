@@ -39,6 +39,12 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // Hand-written kernels (GEMM on pre-packed weights, GELU) with run-time AVX-512 / AVX2 / portable dispatch.
+        .target(
+            name: "CVoxKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]
+        ),
+
         // Data: connector profiles and the sample feed, bundled so an installed `vox` finds them.
         .target(
             name: "VoxConnectors",
@@ -77,7 +83,7 @@ let package = Package(
         // The transformer: safetensors weights, WordPiece tokenizer, BERT forward pass on OpenBLAS.
         .target(
             name: "VoxModel",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CVoxKernels"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, checks formatting, builds everything with warnings as
-# errors, then runs the whole Swift Testing suite.
+# errors, pulls the base model when it is not cached, then runs the whole Swift Testing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/format.sh --lint
 swift build --build-tests -Xswiftc -warnings-as-errors
+# The parity tests need the real pretrained encoder: pull it (verified by SHA-256) unless it is cached.
+.build/debug/vox model pull
 swift test --skip-build

@@ -10,6 +10,13 @@ struct VoxCommand: AsyncParsableCommand {
         discussion: """
             Vox reads gzip'd JSON Lines feeds (X/Twitter v2, Reddit, Mastodon, Bluesky Jetstream, or any \
             JSON Lines with a generic mapping) from files, folders, globs, stdin or HTTP(S), live or archived.
+
+            Examples:
+              vox cat --sample | head -3                      print normalised posts of the bundled feed
+              vox model pull                                  fetch the base encoder (SHA-256 verified)
+              echo '{"text":"great flight"}' | vox embed      sentence embeddings (384 floats)
+              vox bench ingest --size-mb 200                  ingest throughput against inflate-only
+              vox bench model --peer                          encoder throughput against ONNX Runtime
             """,
         version: VoxVersion.current,
         subcommands: [CatCommand.self, EmbedCommand.self, ModelCommand.self, BenchCommand.self]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VoxModel
 
 /// The real all-MiniLM-L6-v2 against an independent float64 NumPy forward pass (see
@@ -18,12 +19,16 @@ import Testing
     static func floats(_ name: String) throws -> [Float] {
         let data = try Data(contentsOf: URL(fileURLWithPath: try TokenizerTests.fixture(name)))
         return data.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(raw.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 
     static func references() throws -> [(text: String, ids: [Int32])] {
-        try String(contentsOfFile: TokenizerTests.fixture("reference-texts.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
+        try String(contentsOfFile: TokenizerTests.fixture("reference-texts.jsonl"), encoding: .utf8).split(
+            separator: "\n"
+        ).map { line in
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             return (try #require(object["text"] as? String), try #require(object["ids"] as? [Int]).map(Int32.init))
         }
@@ -57,7 +62,7 @@ import Testing
         let expected = try ParityTests.floats("reference-layers.f32")
         let width = 384 * ids.count
         #expect(expected.count == 7 * width)
-        let workspace = BertModel.Workspace(config: encoder.model.config, maxTokens: 128)
+        let workspace = BertModel.Workspace(config: encoder.model.config, maxSequence: 128)
         var trace = BertModel.Trace()
         encoder.model.forward(ids, workspace: workspace, trace: &trace)
         #expect(trace.hiddenStates.count == 7)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VoxModel
 
 @Suite struct TokenizerTests {
@@ -44,7 +45,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let root = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: TokenizerTests.fixture("tokenizer.json"))))
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: TokenizerTests.fixture("tokenizer.json"))))
                 as? [String: Any])
         let vocab = try #require((root["model"] as? [String: Any])?["vocab"] as? [String: Int])
         let lines = vocab.sorted { $0.value < $1.value }.map(\.key).joined(separator: "\n") + "\n"

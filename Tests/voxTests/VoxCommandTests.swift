@@ -34,7 +34,7 @@ import VoxFeeds
 
 /// The built `vox` binary, run as a user would.
 @Suite struct VoxBinaryTests {
-    private static var binary: String {
+    static var binary: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
             .appendingPathComponent(".build/debug/vox").path
@@ -82,6 +82,28 @@ import VoxFeeds
         let missing = try run(["cat", "/nonexistent/feed.jsonl"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no such file or folder: /nonexistent/feed.jsonl"))
+    }
+
+    @Test func embedPrintsNormalisedEmbeddingsAndTokens() throws {
+        let input = NSTemporaryDirectory() + "vox-embed-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        try Data("{\"text\": \"I love this!\"}\nplain text line\n".utf8).write(to: URL(fileURLWithPath: input))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" embed --tokens < \"$1\"", VoxBinaryTests.binary, input]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let embedding = try #require(first["embedding"] as? [Double])
+        #expect(embedding.count == 384)
+        #expect(abs(embedding.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
+        #expect(first["tokens"] as? [Int] == [101, 1045, 2293, 2023, 999, 102])
     }
 
     @Test func versionIsPrinted() throws {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2: tokenize, run the
 /// encoder, mean-pool the token states, L2-normalise.
@@ -7,19 +6,27 @@ import Synchronization
 /// Batches are spread over `threads` dedicated threads (never Swift's cooperative pool); each post is
 /// computed by the same sequence of operations whatever batch it is in, so embeddings are bitwise
 /// batch-invariant.
-public final class SentenceEncoder: Sendable {
+public final class SentenceEncoder: @unchecked Sendable {
+    // @unchecked: the workspace is only used under `workspaceLock`, on one inference thread at a time.
     /// The encoder.
     public let model: BertModel
     /// The tokenizer.
     public let tokenizer: WordPieceTokenizer
     /// Threads a batch is spread over.
     public let threads: Int
+    private let gang: WorkerGang
+    private let workspace: BertModel.Workspace
+    private let workspaceLock = NSLock()
 
     /// Creates an encoder.
     public init(model: BertModel, tokenizer: WordPieceTokenizer, threads: Int = 2) {
         self.model = model
         self.tokenizer = tokenizer
         self.threads = max(1, threads)
+        gang = WorkerGang(count: self.threads)
+        workspace = BertModel.Workspace(
+            config: model.config, maxSequence: min(model.config.maxPositionEmbeddings, max(tokenizer.maxLength, 2)),
+            workers: self.threads)
     }
 
     /// Loads the model and tokenizer from a folder (`config.json`, `model.safetensors`, `tokenizer.json`).
@@ -29,78 +36,50 @@ public final class SentenceEncoder: Sendable {
         return SentenceEncoder(model: model, tokenizer: tokenizer, threads: threads)
     }
 
-    /// Mean-pooled, L2-normalised embeddings of already tokenized sequences, computed on this thread.
-    public func embed(ids: [Int32], workspace: BertModel.Workspace) -> [Float] {
-        model.forward(ids, workspace: workspace)
+    /// Mean-pooled, L2-normalised embeddings of tokenized sequences, computed on the calling thread
+    /// (which must not be one of Swift's cooperative threads) with the encoder's worker gang.
+    public func embed(batch: [[Int32]], workspace: BertModel.Workspace) -> [[Float]] {
+        model.forward(batch, workspace: workspace, gang: gang)
         let h = model.config.hiddenSize
-        let states = workspace.hiddenStates(tokens: ids.count, width: h)
-        var pooled = [Float](repeating: 0, count: h)
-        for row in 0..<ids.count {
-            for index in 0..<h { pooled[index] += states[row * h + index] }
-        }
-        var norm: Float = 0
-        for index in 0..<h {
-            pooled[index] /= Float(ids.count)
-            norm += pooled[index] * pooled[index]
-        }
-        let scale = 1 / max(norm.squareRoot(), 1e-12)
-        for index in 0..<h { pooled[index] *= scale }
-        return pooled
-    }
-
-    /// Embeddings of `texts`, in order, computed on dedicated threads.
-    public func embed(_ texts: [String]) async -> [[Float]] {
-        await map(texts.count) { index, workspace in self.embed(ids: self.tokenizer.encode(texts[index]), workspace: workspace) }
-    }
-
-    /// Runs `body` for every index in `0..<count` on `threads` dedicated threads, each with its own workspace,
-    /// and returns the results in index order.
-    public func map<Result: Sendable>(
-        _ count: Int, _ body: @escaping @Sendable (Int, BertModel.Workspace) -> Result
-    ) async -> [Result] {
-        guard count > 0 else { return [] }
-        let results = ResultSlots<Result>(count: count)
-        let next = Atomic<Int>(0)
-        let workers = min(threads, count)
-        let config = model.config
-        let maxTokens = min(config.maxPositionEmbeddings, max(tokenizer.maxLength, 2))
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let remaining = Atomic<Int>(workers)
-            for _ in 0..<workers {
-                let thread = Thread {
-                    let workspace = BertModel.Workspace(config: config, maxTokens: maxTokens)
-                    while true {
-                        let index = next.add(1, ordering: .relaxed).oldValue
-                        if index >= count { break }
-                        results.set(index, body(index, workspace))
-                    }
-                    if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { continuation.resume() }
-                }
-                thread.name = "vox-inference"
-                thread.start()
+        var offset = 0
+        return batch.map { ids in
+            let states = workspace.hiddenStates(tokens: offset + ids.count)
+            var pooled = [Float](repeating: 0, count: h)
+            for row in offset..<(offset + ids.count) {
+                for index in 0..<h { pooled[index] += states[row * h + index] }
             }
+            offset += ids.count
+            var norm: Float = 0
+            for index in 0..<h {
+                pooled[index] /= Float(ids.count)
+                norm += pooled[index] * pooled[index]
+            }
+            let scale = 1 / max(norm.squareRoot(), 1e-12)
+            for index in 0..<h { pooled[index] *= scale }
+            return pooled
         }
-        return results.values()
-    }
-}
-
-/// Write-once result slots filled by worker threads, each slot by exactly one thread.
-private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: every slot is written by one worker before the continuation resumes, and read only after.
-    private var slots: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
     }
 
-    func values() -> [Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
+    /// Embeddings of `texts`, in order, computed off the cooperative pool.
+    public func embed(_ texts: [String]) async -> [[Float]] {
+        await onInferenceThread { workspace in
+            self.embed(batch: texts.map { self.tokenizer.encode($0) }, workspace: workspace)
+        }
+    }
+
+    /// Runs `body` on a dedicated inference thread with this encoder's workspace (one batch at a time).
+    public func onInferenceThread<Result: Sendable>(
+        _ body: @escaping @Sendable (BertModel.Workspace) -> Result
+    ) async -> Result {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                self.workspaceLock.lock()
+                let result = body(self.workspace)
+                self.workspaceLock.unlock()
+                continuation.resume(returning: result)
+            }
+            thread.name = "vox-inference"
+            thread.start()
+        }
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// The element-wise and row-wise kernels of the forward pass, over raw buffers (no allocation).
 enum Kernels {
     /// Fills each of `rows` rows of `out` (stride `width`) with `bias`.
-    static func broadcastRows(_ bias: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
+    static func broadcastRows(
+        _ bias: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         for row in 0..<rows { (out + row * width).update(from: bias, count: width) }
     }
 

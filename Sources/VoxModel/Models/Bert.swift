@@ -1,19 +1,23 @@
 // BERT encoder (Devlin et al. 2019) as in Hugging Face transformers' BertModel, inference only.
 import Foundation
 
-/// A BERT encoder running one sequence at a time on unpadded tokens: embeddings and LayerNorm, then per
-/// layer fused QKV projection, per-head scaled dot-product attention over the sequence's own length,
-/// output projection, residual + LayerNorm, exact-GELU feed-forward, residual + LayerNorm.
+/// A BERT encoder over batches of unpadded sequences packed back to back: embeddings and LayerNorm,
+/// then per layer a fused QKV projection over all tokens, per-head scaled dot-product attention over
+/// each sequence's own length, output projection, residual + LayerNorm, exact-GELU feed-forward,
+/// residual + LayerNorm.
 ///
-/// A sequence's result depends only on its own tokens (never on what else is in a batch), so it is
-/// bitwise identical whether encoded alone or among others.
+/// Projections run on Vox's own kernel over pre-packed weights, in which every output element is one
+/// fixed chain of fused multiply-adds; attention runs per sequence. A sequence's result therefore
+/// depends only on its own tokens: bitwise identical whether encoded alone or in any batch.
 public final class BertModel: Sendable {
     /// The architecture.
     public let config: BertConfig
     /// The weights.
     public let weights: BertWeights
-    /// Where matrix products run.
+    /// Where the per-sequence attention products run.
     public let backend: any MatrixBackend
+    /// The projections, packed for the kernel: per layer QKV, attention output, FFN up, FFN down.
+    let packed: [(qkv: PackedLinear, attention: PackedLinear, up: PackedLinear, down: PackedLinear)]
 
     /// Creates a model.
     public init(config: BertConfig, weights: BertWeights, backend: any MatrixBackend = OpenBLASBackend()) {
@@ -21,11 +25,21 @@ public final class BertModel: Sendable {
         self.config = config
         self.weights = weights
         self.backend = backend
+        packed = weights.layers.map { layer in
+            (
+                PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias),
+                PackedLinear(weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias),
+                PackedLinear(weight: layer.intermediateWeight, bias: layer.intermediateBias),
+                PackedLinear(weight: layer.outputWeight, bias: layer.outputBias)
+            )
+        }
     }
 
     /// Loads `config.json` and `model.safetensors` from a folder.
     /// - Throws: `ModelError` when a file is missing or malformed.
-    public static func load(directory: String, backend: any MatrixBackend = OpenBLASBackend()) throws(ModelError) -> BertModel {
+    public static func load(
+        directory: String, backend: any MatrixBackend = OpenBLASBackend()
+    ) throws(ModelError) -> BertModel {
         let configPath = directory + "/config.json"
         guard let data = FileManager.default.contents(atPath: configPath) else {
             throw ModelError(.missing, "no config.json in \(directory)")
@@ -37,50 +51,62 @@ public final class BertModel: Sendable {
             throw ModelError(.format, "\(configPath) is not a BERT configuration: \(error)")
         }
         guard config.hiddenAct == "gelu" else {
-            throw ModelError(.format, "\(configPath): activation \(config.hiddenAct) is not supported (only exact gelu)")
+            throw ModelError(
+                .format, "\(configPath): activation \(config.hiddenAct) is not supported (only exact gelu)")
         }
         let file = try SafeTensors(path: directory + "/model.safetensors")
         return BertModel(config: config, weights: try BertWeights(file, config: config), backend: backend)
     }
 
-    /// Scratch memory for one thread's forward passes, sized for `maxTokens`.
+    /// Scratch memory for forward passes over batches of up to `capacity` tokens in all.
     public final class Workspace {
-        let maxTokens: Int
-        let hidden: UnsafeMutablePointer<Float>
-        let qkv: UnsafeMutablePointer<Float>
-        let context: UnsafeMutablePointer<Float>
-        let projected: UnsafeMutablePointer<Float>
-        let intermediate: UnsafeMutablePointer<Float>
-        let scores: UnsafeMutablePointer<Float>
+        let config: BertConfig
+        private(set) var capacity = 0
+        private(set) var hidden: UnsafeMutablePointer<Float>
+        private(set) var qkv: UnsafeMutablePointer<Float>
+        private(set) var context: UnsafeMutablePointer<Float>
+        private(set) var projected: UnsafeMutablePointer<Float>
+        private(set) var intermediate: UnsafeMutablePointer<Float>
+        let scores: [UnsafeMutablePointer<Float>]
+        let maxSequence: Int
 
-        /// Allocates buffers for sequences of up to `maxTokens` tokens.
-        public init(config: BertConfig, maxTokens: Int) {
-            self.maxTokens = maxTokens
-            let h = config.hiddenSize
-            hidden = .allocate(capacity: maxTokens * h)
-            qkv = .allocate(capacity: maxTokens * 3 * h)
-            context = .allocate(capacity: maxTokens * h)
-            projected = .allocate(capacity: maxTokens * h)
-            intermediate = .allocate(capacity: maxTokens * config.intermediateSize)
-            scores = .allocate(capacity: maxTokens * maxTokens)
+        /// Allocates buffers for sequences of up to `maxSequence` tokens, one attention scratch per worker.
+        public init(config: BertConfig, maxSequence: Int, workers: Int = 1) {
+            self.config = config
+            self.maxSequence = maxSequence
+            hidden = .allocate(capacity: 1)
+            qkv = .allocate(capacity: 1)
+            context = .allocate(capacity: 1)
+            projected = .allocate(capacity: 1)
+            intermediate = .allocate(capacity: 1)
+            scores = (0..<max(1, workers)).map { _ in .allocate(capacity: maxSequence * maxSequence) }
+            reserve(tokens: maxSequence)
         }
 
         deinit {
-            hidden.deallocate()
-            qkv.deallocate()
-            context.deallocate()
-            projected.deallocate()
-            intermediate.deallocate()
-            scores.deallocate()
+            for buffer in [hidden, qkv, context, projected, intermediate] + scores { buffer.deallocate() }
         }
 
-        /// The final hidden states of the last forward pass, `[tokens, hidden]`.
-        public func hiddenStates(tokens: Int, width: Int) -> UnsafeBufferPointer<Float> {
-            UnsafeBufferPointer(start: hidden, count: tokens * width)
+        /// Grows the buffers to hold `tokens` tokens.
+        func reserve(tokens: Int) {
+            guard tokens > capacity else { return }
+            let h = config.hiddenSize
+            for buffer in [hidden, qkv, context, projected, intermediate] { buffer.deallocate() }
+            hidden = .allocate(capacity: tokens * h)
+            qkv = .allocate(capacity: tokens * 3 * h)
+            context = .allocate(capacity: tokens * h)
+            projected = .allocate(capacity: tokens * h)
+            intermediate = .allocate(capacity: tokens * config.intermediateSize)
+            capacity = tokens
+        }
+
+        /// The final hidden states of the last forward pass, `[tokens, hidden]` for all its tokens.
+        public func hiddenStates(tokens: Int) -> UnsafeBufferPointer<Float> {
+            UnsafeBufferPointer(start: hidden, count: tokens * config.hiddenSize)
         }
     }
 
-    /// What a forward pass can record besides its output.
+    /// What a forward pass of one sequence can record besides its output.
     public struct Trace: Sendable {
         /// The embedding output, then each layer's output, each `[tokens · hidden]`.
         public var hiddenStates: [[Float]] = []
@@ -91,85 +117,152 @@ public final class BertModel: Sendable {
         public init() {}
     }
 
-    /// Runs the encoder over `ids`, leaving the final hidden states in `workspace`.
-    /// - Parameters:
-    ///   - ids: Token ids, `[CLS]` … `[SEP]`, at most `workspace`'s and the position table's length.
-    ///   - workspace: This thread's scratch memory.
-    ///   - trace: When given, receives every layer's hidden states and attention probabilities.
+    private static let single = WorkerGang(count: 1)
+
+    /// Runs the encoder over one sequence on the calling thread, recording its layers when `trace` is given.
     public func forward(_ ids: [Int32], workspace: Workspace, trace: UnsafeMutablePointer<Trace>? = nil) {
-        let tokens = ids.count
-        precondition(tokens > 0 && tokens <= workspace.maxTokens && tokens <= config.maxPositionEmbeddings, "bad sequence length \(tokens)")
-        let h = config.hiddenSize
-        let x = workspace.hidden
-        for (row, id) in ids.enumerated() {
-            let token = Int(id) < config.vocabSize && id >= 0 ? Int(id) : 0
-            let word = weights.wordEmbeddings.pointer + token * h
-            let position = weights.positionEmbeddings.pointer + row * h
-            let type = weights.tokenTypeEmbeddings.pointer
-            let out = x + row * h
-            for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
+        forward([ids], workspace: workspace, gang: BertModel.single, trace: trace)
+    }
+
+    /// Runs the encoder over a batch of sequences packed back to back, leaving the final hidden states
+    /// (sequence after sequence) in `workspace`.
+    /// - Parameters:
+    ///   - batch: Token ids per sequence, `[CLS]` … `[SEP]`, each at most `workspace.maxSequence` long.
+    ///   - workspace: Scratch memory with one attention buffer per worker of `gang`.
+    ///   - gang: The threads each step is split over.
+    ///   - trace: Records every layer (only for a batch of one sequence).
+    public func forward(
+        _ batch: [[Int32]], workspace: Workspace, gang: WorkerGang, trace: UnsafeMutablePointer<Trace>? = nil
+    ) {
+        precondition(trace == nil || batch.count == 1, "a trace records one sequence")
+        precondition(workspace.scores.count >= gang.count, "the workspace needs one attention buffer per worker")
+        var starts: [Int] = []
+        var total = 0
+        for ids in batch {
+            precondition(
+                !ids.isEmpty && ids.count <= workspace.maxSequence && ids.count <= config.maxPositionEmbeddings,
+                "bad sequence length \(ids.count)")
+            starts.append(total)
+            total += ids.count
         }
-        Kernels.addLayerNorm(
-            x, residual: nil, rows: tokens, width: h, gamma: weights.embeddingNormWeight.pointer,
-            beta: weights.embeddingNormBias.pointer, epsilon: config.layerNormEps)
-        trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: tokens * h)))
-        for layer in weights.layers {
-            runLayer(layer, tokens: tokens, workspace: workspace, trace: trace)
-            trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: tokens * h)))
+        guard total > 0 else { return }
+        workspace.reserve(tokens: total)
+        let h = config.hiddenSize
+        var tokenIDs: [Int32] = []
+        var positions: [Int] = []
+        tokenIDs.reserveCapacity(total)
+        positions.reserveCapacity(total)
+        for ids in batch {
+            tokenIDs += ids
+            positions += 0..<ids.count
+        }
+        let x = workspace.hidden
+        gang.run { part in
+            let rows = gang.share(of: total, part: part)
+            for row in rows {
+                let id = Int(tokenIDs[row])
+                let token = id >= 0 && id < config.vocabSize ? id : 0
+                let word = weights.wordEmbeddings.pointer + token * h
+                let position = weights.positionEmbeddings.pointer + positions[row] * h
+                let type = weights.tokenTypeEmbeddings.pointer
+                let out = x + row * h
+                for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
+            }
+            Kernels.addLayerNorm(
+                x + rows.lowerBound * h, residual: nil, rows: rows.count, width: h,
+                gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
+                epsilon: config.layerNormEps)
+        }
+        trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: total * h)))
+        for (index, layer) in weights.layers.enumerated() {
+            runLayer(
+                index, layer, batch: batch, starts: starts, total: total, workspace: workspace, gang: gang, trace: trace
+            )
+            trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: total * h)))
         }
     }
 
-    private func runLayer(_ layer: BertWeights.Layer, tokens: Int, workspace: Workspace, trace: UnsafeMutablePointer<Trace>?) {
+    private func runLayer(
+        _ index: Int, _ layer: BertWeights.Layer, batch: [[Int32]], starts: [Int], total: Int, workspace: Workspace,
+        gang: WorkerGang, trace: UnsafeMutablePointer<Trace>?
+    ) {
         let h = config.hiddenSize
-        let heads = config.numAttentionHeads
-        let d = config.headSize
         let inner = config.intermediateSize
+        let linear = packed[index]
         let x = workspace.hidden
         let qkv = workspace.qkv
-        // Fused Q, K, V projection: [tokens, 3H].
-        Kernels.broadcastRows(layer.qkvBias.pointer, rows: tokens, width: 3 * h, into: qkv)
-        backend.gemm(
-            transposeA: false, transposeB: true, m: tokens, n: 3 * h, k: h, alpha: 1, a: x, lda: h,
-            b: layer.qkvWeight.pointer, ldb: h, beta: 1, c: qkv, ldc: 3 * h)
-        // Attention per head over this sequence's own tokens.
+        let projected = workspace.projected
+        let up = workspace.intermediate
+        // Fused Q, K, V projection over every token: [total, 3H].
+        gang.run { part in
+            linear.qkv.apply(
+                rows: total, input: x, inputStride: h, output: qkv, outputStride: 3 * h,
+                panelRange: gang.share(of: linear.qkv.panels, part: part))
+        }
+        // Attention, sequence by sequence.
+        gang.run { part in
+            for sequence in gang.share(of: batch.count, part: part) {
+                attend(
+                    start: starts[sequence], tokens: batch[sequence].count, workspace: workspace,
+                    scores: workspace.scores[part], trace: trace)
+            }
+        }
+        // Output projection, then residual + LayerNorm.
+        gang.run { part in
+            linear.attention.apply(
+                rows: total, input: workspace.context, inputStride: h, output: projected, outputStride: h,
+                panelRange: gang.share(of: linear.attention.panels, part: part))
+        }
+        gang.run { part in
+            let rows = gang.share(of: total, part: part)
+            Kernels.addLayerNorm(
+                projected + rows.lowerBound * h, residual: x + rows.lowerBound * h, rows: rows.count, width: h,
+                gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
+                epsilon: config.layerNormEps)
+        }
+        // Feed-forward: GELU fused into the up projection; the down projection writes back into `x`.
+        gang.run { part in
+            linear.up.apply(
+                rows: total, input: projected, inputStride: h, output: up, outputStride: inner,
+                panelRange: gang.share(of: linear.up.panels, part: part), gelu: true)
+        }
+        gang.run { part in
+            linear.down.apply(
+                rows: total, input: up, inputStride: inner, output: x, outputStride: h,
+                panelRange: gang.share(of: linear.down.panels, part: part))
+        }
+        gang.run { part in
+            let rows = gang.share(of: total, part: part)
+            Kernels.addLayerNorm(
+                x + rows.lowerBound * h, residual: projected + rows.lowerBound * h, rows: rows.count, width: h,
+                gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer, epsilon: config.layerNormEps)
+        }
+    }
+
+    /// Scaled dot-product attention of one sequence, head by head, into `workspace.context`.
+    private func attend(
+        start: Int, tokens: Int, workspace: Workspace, scores: UnsafeMutablePointer<Float>,
+        trace: UnsafeMutablePointer<Trace>?
+    ) {
+        let h = config.hiddenSize
+        let d = config.headSize
         let scale = 1 / Float(d).squareRoot()
+        let qkv = workspace.qkv + start * 3 * h
+        let context = workspace.context + start * h
         var probabilities: [Float] = []
-        for head in 0..<heads {
+        for head in 0..<config.numAttentionHeads {
             let q = qkv + head * d
             let k = qkv + h + head * d
             let v = qkv + 2 * h + head * d
             backend.gemm(
                 transposeA: false, transposeB: true, m: tokens, n: tokens, k: d, alpha: scale, a: q, lda: 3 * h,
-                b: k, ldb: 3 * h, beta: 0, c: workspace.scores, ldc: tokens)
-            Kernels.softmaxRows(workspace.scores, rows: tokens, width: tokens)
-            if trace != nil { probabilities += UnsafeBufferPointer(start: workspace.scores, count: tokens * tokens) }
+                b: k, ldb: 3 * h, beta: 0, c: scores, ldc: tokens)
+            Kernels.softmaxRows(scores, rows: tokens, width: tokens)
+            if trace != nil { probabilities += UnsafeBufferPointer(start: scores, count: tokens * tokens) }
             backend.gemm(
-                transposeA: false, transposeB: false, m: tokens, n: d, k: tokens, alpha: 1, a: workspace.scores,
-                lda: tokens, b: v, ldb: 3 * h, beta: 0, c: workspace.context + head * d, ldc: h)
+                transposeA: false, transposeB: false, m: tokens, n: d, k: tokens, alpha: 1, a: scores, lda: tokens,
+                b: v, ldb: 3 * h, beta: 0, c: context + head * d, ldc: h)
         }
         trace?.pointee.attentions.append(probabilities)
-        // Output projection, residual, LayerNorm.
-        let projected = workspace.projected
-        Kernels.broadcastRows(layer.attentionOutputBias.pointer, rows: tokens, width: h, into: projected)
-        backend.gemm(
-            transposeA: false, transposeB: true, m: tokens, n: h, k: h, alpha: 1, a: workspace.context, lda: h,
-            b: layer.attentionOutputWeight.pointer, ldb: h, beta: 1, c: projected, ldc: h)
-        Kernels.addLayerNorm(
-            projected, residual: x, rows: tokens, width: h, gamma: layer.attentionNormWeight.pointer,
-            beta: layer.attentionNormBias.pointer, epsilon: config.layerNormEps)
-        // Feed-forward with exact GELU, residual, LayerNorm; the result goes back into `x`.
-        let up = workspace.intermediate
-        Kernels.broadcastRows(layer.intermediateBias.pointer, rows: tokens, width: inner, into: up)
-        backend.gemm(
-            transposeA: false, transposeB: true, m: tokens, n: inner, k: h, alpha: 1, a: projected, lda: h,
-            b: layer.intermediateWeight.pointer, ldb: h, beta: 1, c: up, ldc: inner)
-        Kernels.gelu(up, count: tokens * inner)
-        Kernels.broadcastRows(layer.outputBias.pointer, rows: tokens, width: h, into: x)
-        backend.gemm(
-            transposeA: false, transposeB: true, m: tokens, n: h, k: inner, alpha: 1, a: up, lda: inner,
-            b: layer.outputWeight.pointer, ldb: inner, beta: 1, c: x, ldc: h)
-        Kernels.addLayerNorm(
-            x, residual: projected, rows: tokens, width: h, gamma: layer.outputNormWeight.pointer,
-            beta: layer.outputNormBias.pointer, epsilon: config.layerNormEps)
     }
 }

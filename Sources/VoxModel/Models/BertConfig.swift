@@ -34,7 +34,8 @@ public struct BertConfig: Codable, Sendable, Equatable {
     /// Creates a configuration (tests use tiny ones).
     public init(
         hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int, vocabSize: Int,
-        maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12, hiddenAct: String = "gelu"
+        maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12,
+        hiddenAct: String = "gelu"
     ) {
         self.hiddenSize = hiddenSize
         self.numHiddenLayers = numHiddenLayers

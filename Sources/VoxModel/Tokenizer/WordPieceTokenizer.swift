@@ -41,7 +41,9 @@ public struct WordPieceTokenizer: Sendable {
         let stripAccents = normalizer?["strip_accents"] as? Bool ?? lowercase
         var specials: [(String, Int32)] = []
         for token in root["added_tokens"] as? [[String: Any]] ?? [] {
-            if let content = token["content"] as? String, let id = token["id"] as? Int { specials.append((content, Int32(id))) }
+            if let content = token["content"] as? String, let id = token["id"] as? Int {
+                specials.append((content, Int32(id)))
+            }
         }
         try self.init(
             vocabulary: vocab, continuationPrefix: model["continuing_subword_prefix"] as? String ?? "##",
@@ -56,10 +58,13 @@ public struct WordPieceTokenizer: Sendable {
             throw ModelError(.format, "cannot read the vocabulary file \(path)")
         }
         var vocab: [String: Int] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where !line.isEmpty {
             vocab[String(line)] = index
         }
-        let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { name in vocab[name].map { (name, Int32($0)) } }
+        let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { name in
+            vocab[name].map { (name, Int32($0)) }
+        }
         try self.init(
             vocabulary: vocab, continuationPrefix: "##", unknownToken: "[UNK]", maxInputCharsPerWord: 100,
             lowercase: true, stripAccents: true, specialTokens: specials, maxLength: maxLength)
@@ -108,7 +113,9 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Splits the raw text around special tokens written in it (`[CLS]`, `[MASK]`, …).
     private func segments(_ text: String) -> [Segment] {
-        guard !specialTokens.isEmpty, text.utf8.contains(UInt8(ascii: "[")) || specialTokens.contains(where: { !$0.text.hasPrefix("[") }) else {
+        guard !specialTokens.isEmpty,
+            text.utf8.contains(UInt8(ascii: "[")) || specialTokens.contains(where: { !$0.text.hasPrefix("[") })
+        else {
             return [.text(text[...])]
         }
         var result: [Segment] = []
@@ -116,7 +123,8 @@ public struct WordPieceTokenizer: Sendable {
         while !rest.isEmpty {
             var earliest: (range: Range<Substring.Index>, id: Int32)? = nil
             for (special, id) in specialTokens {
-                if let range = rest.range(of: special), earliest.map({ range.lowerBound < $0.range.lowerBound }) ?? true {
+                if let range = rest.range(of: special), earliest.map({ range.lowerBound < $0.range.lowerBound }) ?? true
+                {
                     earliest = (range, id)
                 }
             }

@@ -10,9 +10,21 @@ public final class SafeTensors: @unchecked Sendable {
 
     /// Element types of the safetensors format.
     public enum DType: String, Sendable, CaseIterable {
-        case bool = "BOOL", u8 = "U8", i8 = "I8", i16 = "I16", u16 = "U16", f16 = "F16", bf16 = "BF16"
-        case i32 = "I32", u32 = "U32", f32 = "F32", f64 = "F64", i64 = "I64", u64 = "U64"
-        case f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
+        case bool = "BOOL"
+        case u8 = "U8"
+        case i8 = "I8"
+        case i16 = "I16"
+        case u16 = "U16"
+        case f16 = "F16"
+        case bf16 = "BF16"
+        case i32 = "I32"
+        case u32 = "U32"
+        case f32 = "F32"
+        case f64 = "F64"
+        case i64 = "I64"
+        case u64 = "U64"
+        case f8e4m3 = "F8_E4M3"
+        case f8e5m2 = "F8_E5M2"
 
         /// Bytes per element.
         public var size: Int {
@@ -54,7 +66,9 @@ public final class SafeTensors: @unchecked Sendable {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw ModelError(.io, "cannot stat \(path)") }
         let length = Int(info.st_size)
-        guard length >= 8 else { throw ModelError(.format, "\(path) is too short to be a safetensors file (\(length) bytes)") }
+        guard length >= 8 else {
+            throw ModelError(.format, "\(path) is too short to be a safetensors file (\(length) bytes)")
+        }
         guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
             throw ModelError(.io, "cannot map \(path): \(String(cString: strerror(errno)))")
         }
@@ -74,12 +88,15 @@ public final class SafeTensors: @unchecked Sendable {
     deinit { munmap(base, mappedLength) }
 
     /// Reads the header and checks it against the file's length.
-    static func parseHeader(_ file: UnsafeRawBufferPointer, path: String) throws(ModelError)
+    static func parseHeader(
+        _ file: UnsafeRawBufferPointer, path: String
+    ) throws(ModelError)
         -> (tensors: [String: Info], metadata: [String: String], dataStart: Int)
     {
         let headerLength = Int(clamping: file.loadUnaligned(as: UInt64.self).littleEndian)
         guard headerLength > 0, headerLength <= file.count - 8, headerLength < 100_000_000 else {
-            throw ModelError(.format, "\(path): header length \(headerLength) does not fit in the file (\(file.count) bytes)")
+            throw ModelError(
+                .format, "\(path): header length \(headerLength) does not fit in the file (\(file.count) bytes)")
         }
         let headerBytes = Data(UnsafeRawBufferPointer(rebasing: file[8..<(8 + headerLength)]))
         guard let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
@@ -99,8 +116,11 @@ public final class SafeTensors: @unchecked Sendable {
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw ModelError(.format, "\(path): tensor \(name) has unknown dtype \(dtypeName)")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
-                throw ModelError(.format, "\(path): tensor \(name) lies outside the file (offsets \(offsets), data \(dataLength) bytes)")
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength
+            else {
+                throw ModelError(
+                    .format,
+                    "\(path): tensor \(name) lies outside the file (offsets \(offsets), data \(dataLength) bytes)")
             }
             let (elements, overflow) = shape.reduce((1, false)) { partial, dimension in
                 let product = partial.0.multipliedReportingOverflow(by: dimension)
@@ -141,11 +161,15 @@ public final class SafeTensors: @unchecked Sendable {
             }
         case .f16:
             return (0..<info.count).map {
-                Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))))
+                Float(
+                    Float16(
+                        bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))))
             }
         case .bf16:
             return (0..<info.count).map {
-                Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) << 16)
+                Float(
+                    bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))
+                        << 16)
             }
         default:
             throw ModelError(.format, "tensor \(name) is \(info.dtype.rawValue), not a floating-point type")
@@ -157,12 +181,32 @@ public final class SafeTensors: @unchecked Sendable {
         guard let info = tensors[name] else { throw ModelError(.format, "the weights have no tensor \(name)") }
         let raw = try bytes(name)
         switch info.dtype {
-        case .i64: return (0..<info.count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-        case .u64: return (0..<info.count).map { Int64(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-        case .i32: return (0..<info.count).map { Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
-        case .u32: return (0..<info.count).map { Int64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        case .i16: return (0..<info.count).map { Int64(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))) }
-        case .u16: return (0..<info.count).map { Int64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+        case .i64:
+            return (0..<info.count).map {
+                Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))
+            }
+        case .u64:
+            return (0..<info.count).map {
+                Int64(
+                    truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+                )
+            }
+        case .i32:
+            return (0..<info.count).map {
+                Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)))
+            }
+        case .u32:
+            return (0..<info.count).map {
+                Int64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
+        case .i16:
+            return (0..<info.count).map {
+                Int64(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self)))
+            }
+        case .u16:
+            return (0..<info.count).map {
+                Int64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))
+            }
         case .i8: return (0..<info.count).map { Int64(raw.load(fromByteOffset: $0, as: Int8.self)) }
         case .u8, .bool: return (0..<info.count).map { Int64(raw[$0]) }
         default: throw ModelError(.format, "tensor \(name) is \(info.dtype.rawValue), not an integer type")

@@ -5,7 +5,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks, each measured side by side with a reference run.",
-        discussion: "Example: vox bench ingest --size-mb 200",
-        subcommands: [IngestBenchCommand.self]
+        discussion: "Examples: vox bench ingest --size-mb 200; vox bench model --peer",
+        subcommands: [IngestBenchCommand.self, ModelBenchCommand.self]
     )
 }

@@ -29,7 +29,10 @@ struct EmbedCommand: AsyncParsableCommand {
             var out = ""
             for (text, embedding) in zip(texts, embeddings) {
                 out += "{\"embedding\":[" + embedding.map { "\($0)" }.joined(separator: ",") + "]"
-                if tokens { out += ",\"tokens\":[" + encoder.tokenizer.encode(text).map(String.init).joined(separator: ",") + "]" }
+                if tokens {
+                    out +=
+                        ",\"tokens\":[" + encoder.tokenizer.encode(text).map(String.init).joined(separator: ",") + "]"
+                }
                 out += "}\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
@@ -44,7 +47,8 @@ struct EmbedCommand: AsyncParsableCommand {
 
     /// The `text` field of a JSON object line, or the line itself.
     static func text(of line: String) -> String {
-        guard line.first == "{", let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        guard line.first == "{",
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
             let text = object["text"] as? String
         else { return line }
         return text

@@ -44,7 +44,8 @@ struct ModelCommand: AsyncParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List cached models with sizes and digests.", discussion: "Example: vox model list")
+        static let configuration = CommandConfiguration(
+            abstract: "List cached models with sizes and digests.", discussion: "Example: vox model list")
 
         @OptionGroup var model: ModelOptionGroup
 
@@ -52,19 +53,25 @@ struct ModelCommand: AsyncParsableCommand {
             let models = model.store.list()
             if models.isEmpty { print("no models in \(model.store.root) (run: vox model pull)") }
             for entry in models {
-                print(String(format: "%@  %.1f MB  sha256 %@", entry.name, Double(entry.bytes) / 1e6, entry.sha256 ?? "unverified"))
+                print(
+                    String(
+                        format: "%@  %.1f MB  sha256 %@", entry.name, Double(entry.bytes) / 1e6,
+                        entry.sha256 ?? "unverified"))
             }
         }
     }
 
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the base encoder's files, digest and configuration.", discussion: "Example: vox model info")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the base encoder's files, digest and configuration.", discussion: "Example: vox model info")
 
         @OptionGroup var model: ModelOptionGroup
 
         func run() throws {
             let store = model.store
-            guard store.hasBaseModel else { throw CLIError("\(ModelStore.baseModelName) is not installed (run: vox model pull)") }
+            guard store.hasBaseModel else {
+                throw CLIError("\(ModelStore.baseModelName) is not installed (run: vox model pull)")
+            }
             let folder = store.directory()
             let weights = try SafeTensors(path: folder + "/model.safetensors")
             let config = try String(contentsOfFile: folder + "/config.json", encoding: .utf8)
@@ -72,7 +79,10 @@ struct ModelCommand: AsyncParsableCommand {
             let parameters = weights.tensors.values.filter { $0.dtype == .f32 }.reduce(0) { $0 + $1.count }
             print("model: \(ModelStore.baseModelName)\nfolder: \(folder)\nsha256: \(digest)")
             print("tensors: \(weights.tensors.count) (\(parameters) float parameters)")
-            print("config: " + config.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+            print(
+                "config: "
+                    + config.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+                        separator: " "))
         }
     }
 }

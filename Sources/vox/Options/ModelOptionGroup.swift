@@ -4,7 +4,9 @@ import VoxModel
 
 /// Where models are cached, for every command that needs one.
 struct ModelOptionGroup: ParsableArguments {
-    @Option(help: ArgumentHelp("Model cache folder (default: $VOX_CACHE_DIR, $XDG_CACHE_HOME/vox or ~/.cache/vox).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Model cache folder (default: $VOX_CACHE_DIR, $XDG_CACHE_HOME/vox or ~/.cache/vox).", valueName: "dir"))
     var cacheDir: String?
 
     /// The store these options name.

@@ -1,0 +1,52 @@
+#ifndef VOX_KERNELS_INTERNAL_H
+#define VOX_KERNELS_INTERNAL_H
+#include <math.h>
+#include <stddef.h>
+
+#define VOX_NR 32   /* columns per packed panel */
+#define VOX_ROW_CHUNK 96 /* rows whose A block stays in L2 while every panel passes over it */
+
+void vox_gemm_avx512(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
+                     int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_gemm_avx2(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
+                   int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_gemm_portable(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
+                       int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_gelu_avx512(float *x, size_t count);
+void vox_gelu_portable(float *x, size_t count);
+
+/* erf by a rational approximation on [-4, 4] (clamped outside), evaluated with fused multiply-adds in a
+   fixed order so the scalar and vector versions round identically. */
+#define VOX_ERF_P13 -2.72614225801306e-10f
+#define VOX_ERF_P11 2.77068142495902e-08f
+#define VOX_ERF_P9 -2.10102402082508e-06f
+#define VOX_ERF_P7 -5.69250639462346e-05f
+#define VOX_ERF_P5 -7.34990630326855e-04f
+#define VOX_ERF_P3 -2.95459980854025e-03f
+#define VOX_ERF_P1 -1.60960333262415e-02f
+#define VOX_ERF_Q8 -1.45660718464996e-05f
+#define VOX_ERF_Q6 -2.13374055278905e-04f
+#define VOX_ERF_Q4 -1.68282697438203e-03f
+#define VOX_ERF_Q2 -7.37332916720468e-03f
+#define VOX_ERF_Q0 -1.42647390514189e-02f
+#define VOX_RSQRT2 0.70710678118654752f
+
+static inline float vox_gelu_scalar(float v) {
+    float x = v * VOX_RSQRT2;
+    x = x > 4.0f ? 4.0f : (x < -4.0f ? -4.0f : x);
+    float x2 = x * x;
+    float p = fmaf(x2, VOX_ERF_P13, VOX_ERF_P11);
+    p = fmaf(x2, p, VOX_ERF_P9);
+    p = fmaf(x2, p, VOX_ERF_P7);
+    p = fmaf(x2, p, VOX_ERF_P5);
+    p = fmaf(x2, p, VOX_ERF_P3);
+    p = fmaf(x2, p, VOX_ERF_P1);
+    p = x * p;
+    float q = fmaf(x2, VOX_ERF_Q8, VOX_ERF_Q6);
+    q = fmaf(x2, q, VOX_ERF_Q4);
+    q = fmaf(x2, q, VOX_ERF_Q2);
+    q = fmaf(x2, q, VOX_ERF_Q0);
+    float erf = p / q;
+    return (0.5f * v) * (1.0f + erf);
+}
+#endif
