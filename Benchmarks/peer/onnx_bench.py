@@ -1,6 +1,6 @@
 """ONNX Runtime fp32 reference for `vox bench model`: the same texts, tokenised with Hugging Face tokenizers
 (included in the timing, as in Vox), length-sorted batches, 2 intra-op threads, mean pooling and L2
-normalisation. Prints {"posts_per_s": …, "max_abs_diff_vs_first": …} as JSON."""
+normalisation. Also times Hugging Face tokenizers alone, one text at a time on one thread. Prints JSON."""
 import argparse
 import json
 import time
@@ -47,11 +47,16 @@ def main():
                 out[i] = pooled[row]
         return out
 
+    started = time.perf_counter()
+    for text in texts:
+        tokenizer.encode(text)
+    tokenizer_rate = len(texts) / (time.perf_counter() - started)
     run(texts[:64])
     started = time.perf_counter()
     embeddings = run(texts)
     seconds = time.perf_counter() - started
     print(json.dumps({"posts_per_s": len(texts) / seconds, "seconds": seconds, "posts": len(texts),
+                      "tokenizer_posts_per_s": tokenizer_rate,
                       "first_embedding_head": [float(x) for x in embeddings[0][:4]]}))
 
 

@@ -52,3 +52,24 @@ void vox_gelu(float *x, size_t count) {
     default: vox_gelu_portable(x, count); break;
     }
 }
+
+void vox_add_layer_norm(float *x, const float *residual, int rows, int width, const float *gamma, const float *beta,
+                        float epsilon) {
+    if (vox_kernel_level() == 2 && width % 16 == 0)
+        vox_layer_norm_avx512(x, residual, rows, width, gamma, beta, epsilon);
+    else
+        vox_layer_norm_portable(x, residual, rows, width, gamma, beta, epsilon);
+}
+
+size_t vox_attention_scratch(int tokens, int head) {
+    size_t padded = (size_t)(tokens + 15) / 16 * 16;
+    return padded * (size_t)head + padded;
+}
+
+void vox_attention(const float *qkv, int tokens, int hidden, int heads, float *context, float *scratch,
+                   float *probabilities) {
+    if (vox_kernel_level() == 2 && (hidden / heads) % 16 == 0)
+        vox_attention_avx512(qkv, tokens, hidden, heads, context, scratch, probabilities);
+    else
+        vox_attention_portable(qkv, tokens, hidden, heads, context, scratch, probabilities);
+}

@@ -13,7 +13,51 @@ void vox_gemm_avx2(int m, int k, const float *a, int lda, const float *packed, c
 void vox_gemm_portable(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
                        int panel_begin, int panel_end, float *c, int ldc, int gelu);
 void vox_gelu_avx512(float *x, size_t count);
+void vox_layer_norm_avx512(float *x, const float *residual, int rows, int width, const float *gamma,
+                           const float *beta, float epsilon);
+void vox_layer_norm_portable(float *x, const float *residual, int rows, int width, const float *gamma,
+                             const float *beta, float epsilon);
 void vox_gelu_portable(float *x, size_t count);
+
+void vox_attention_avx512(const float *qkv, int tokens, int hidden, int heads, float *context, float *scratch,
+                          float *probabilities);
+void vox_attention_portable(const float *qkv, int tokens, int hidden, int heads, float *context, float *scratch,
+                            float *probabilities);
+
+/* exp by Cephes' range reduction and polynomial, with fused multiply-adds in a fixed order (|rel. error| < 2e-7). */
+#define VOX_EXP_HI 88.3762626647949f
+#define VOX_EXP_LO -87.3365447504f
+#define VOX_LOG2E 1.44269504088896341f
+#define VOX_EXP_C1 0.693359375f
+#define VOX_EXP_C2 -2.12194440e-4f
+#define VOX_EXP_P0 1.9875691500e-4f
+#define VOX_EXP_P1 1.3981999507e-3f
+#define VOX_EXP_P2 8.3334519073e-3f
+#define VOX_EXP_P3 4.1665795894e-2f
+#define VOX_EXP_P4 1.6666665459e-1f
+#define VOX_EXP_P5 5.0000001201e-1f
+
+static inline float vox_exp_scalar(float x) {
+    x = x > VOX_EXP_HI ? VOX_EXP_HI : (x < VOX_EXP_LO ? VOX_EXP_LO : x);
+    float n = floorf(fmaf(x, VOX_LOG2E, 0.5f));
+    x = fmaf(n, -VOX_EXP_C1, x);
+    x = fmaf(n, -VOX_EXP_C2, x);
+    float p = fmaf(VOX_EXP_P0, x, VOX_EXP_P1);
+    p = fmaf(p, x, VOX_EXP_P2);
+    p = fmaf(p, x, VOX_EXP_P3);
+    p = fmaf(p, x, VOX_EXP_P4);
+    p = fmaf(p, x, VOX_EXP_P5);
+    float y = fmaf(p, x * x, x) + 1.0f;
+    union { int i; float f; } scale = { .i = ((int)n + 127) << 23 };
+    return y * scale.f;
+}
+
+/* Sixteen lane sums (lane j takes elements j, j+16, …) reduced 16 → 8 → 4 → 2 → 1, the same on every path. */
+static inline float vox_reduce16(float lanes[16]) {
+    for (int width = 8; width >= 1; width /= 2)
+        for (int j = 0; j < width; j++) lanes[j] = lanes[j] + lanes[j + width];
+    return lanes[0];
+}
 
 /* erf by a rational approximation on [-4, 4] (clamped outside), evaluated with fused multiply-adds in a
    fixed order so the scalar and vector versions round identically. */

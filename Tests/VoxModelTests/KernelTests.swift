@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VoxModel
 
 /// Vox's own GEMM kernel: every CPU path gives the same bits, and a row's result never depends on the
@@ -10,11 +11,15 @@ import Testing
         return Tensor((0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) }, shape: shape)
     }
 
-    private func run(_ linear: PackedLinear, _ input: Tensor, rows: Int, gelu: Bool = false, level: Int? = nil) -> [Float] {
+    private func run(
+        _ linear: PackedLinear, _ input: Tensor, rows: Int, gelu: Bool = false, level: Int? = nil
+    ) -> [Float] {
         PackedLinear.forceKernelLevel(level)
         defer { PackedLinear.forceKernelLevel(nil) }
         let output = Tensor(zeros: [rows, linear.outputs])
-        linear.apply(rows: rows, input: input.pointer, inputStride: linear.inputs, output: output.pointer, outputStride: linear.outputs, gelu: gelu)
+        linear.apply(
+            rows: rows, input: input.pointer, inputStride: linear.inputs, output: output.pointer,
+            outputStride: linear.outputs, gelu: gelu)
         return output.values
     }
 
@@ -28,7 +33,11 @@ import Testing
         for row in 0..<shape.rows {
             for column in 0..<shape.outputs {
                 var sum = Double(bias.pointer[column])
-                for k in 0..<shape.inputs { sum += Double(input.pointer[row * shape.inputs + k]) * Double(weight.pointer[column * shape.inputs + k]) }
+                for k in 0..<shape.inputs {
+                    sum +=
+                        Double(input.pointer[row * shape.inputs + k])
+                        * Double(weight.pointer[column * shape.inputs + k])
+                }
                 worst = max(worst, abs(sum - Double(result[row * shape.outputs + column])))
             }
         }
@@ -64,5 +73,40 @@ import Testing
             let exact = 0.5 * Double(x) * (1 + erf(Double(x) / 2.squareRoot()))
             #expect(abs(exact - Double(y)) < 2e-6, "gelu(\(x))")
         }
+    }
+
+    @Test func attentionAndLayerNormGiveIdenticalBitsOnEveryPath() {
+        let tokens = 23
+        let qkv = randomTensor([tokens, 3 * 64], seed: 10)
+        func attention(level: Int) -> ([Float], [Float]) {
+            NativeKernels.force(level: level)
+            defer { NativeKernels.force(level: nil) }
+            let context = Tensor(zeros: [tokens, 64])
+            let probabilities = Tensor(zeros: [4, tokens, tokens])
+            let scratch = Tensor(zeros: [NativeKernels.attentionScratch(tokens: tokens, headSize: 16)])
+            NativeKernels.attention(
+                qkv: qkv.pointer, tokens: tokens, hidden: 64, heads: 4, context: context.pointer,
+                scratch: scratch.pointer,
+                probabilities: probabilities.pointer)
+            return (context.values, probabilities.values)
+        }
+        let portable = attention(level: 0)
+        #expect(attention(level: PackedLinear.kernelLevel) == portable)
+        for row in stride(from: 0, to: portable.1.count, by: tokens) {
+            #expect(abs(portable.1[row..<(row + tokens)].reduce(0, +) - 1) < 1e-5)
+        }
+        func layerNorm(level: Int) -> [Float] {
+            NativeKernels.force(level: level)
+            defer { NativeKernels.force(level: nil) }
+            let x = randomTensor([5, 384], seed: 11)
+            let residual = randomTensor([5, 384], seed: 12)
+            let gamma = randomTensor([384], seed: 13)
+            let beta = randomTensor([384], seed: 14)
+            NativeKernels.addLayerNorm(
+                x.pointer, residual: residual.pointer, rows: 5, width: 384, gamma: gamma.pointer, beta: beta.pointer,
+                epsilon: 1e-12)
+            return x.values
+        }
+        #expect(layerNorm(level: PackedLinear.kernelLevel) == layerNorm(level: 0))
     }
 }

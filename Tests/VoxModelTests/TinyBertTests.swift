@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import VoxModel
 
 /// A tiny random-weight BERT: shapes, determinism, batch invariance, and the checksum machinery.
 @Suite struct TinyBertTests {
-    static let config = BertConfig(hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64, vocabSize: 50, maxPositionEmbeddings: 64)
+    static let config = BertConfig(
+        hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64, vocabSize: 50,
+        maxPositionEmbeddings: 64)
 
     @Test func batchesGiveBitwiseTheSameStatesAsSingleSequences() {
         let model = BertModel(config: TinyBertTests.config, weights: .random(TinyBertTests.config, seed: 42))
@@ -18,7 +21,9 @@ import Testing
         for ids in sequences {
             let alone = BertModel.Workspace(config: TinyBertTests.config, maxSequence: 64)
             model.forward(ids, workspace: alone)
-            #expect(Array(alone.hiddenStates(tokens: ids.count)) == Array(together[(offset * 32)..<((offset + ids.count) * 32)]))
+            #expect(
+                Array(alone.hiddenStates(tokens: ids.count))
+                    == Array(together[(offset * 32)..<((offset + ids.count) * 32)]))
             offset += ids.count
         }
     }
@@ -26,7 +31,8 @@ import Testing
     @Test func traceRecordsEveryLayerAndRowStochasticAttention() {
         let model = BertModel(config: TinyBertTests.config, weights: .random(TinyBertTests.config, seed: 7))
         var trace = BertModel.Trace()
-        model.forward([1, 4, 8, 2], workspace: BertModel.Workspace(config: TinyBertTests.config, maxSequence: 64), trace: &trace)
+        model.forward(
+            [1, 4, 8, 2], workspace: BertModel.Workspace(config: TinyBertTests.config, maxSequence: 64), trace: &trace)
         #expect(trace.hiddenStates.count == 3 && trace.hiddenStates.allSatisfy { $0.count == 4 * 32 })
         #expect(trace.attentions.count == 2 && trace.attentions[0].count == 4 * 4 * 4)
         for row in stride(from: 0, to: trace.attentions[1].count, by: 4) {
@@ -42,7 +48,9 @@ import Testing
         }
         #expect(digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(digest(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(
+            digest(String(repeating: "a", count: 1000))
+                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
     @Test func theStoreRefusesWeightsWithTheWrongChecksum() throws {

@@ -22,6 +22,20 @@ void vox_gemm(int m, int k, const float *a, int lda, const float *packed, const 
 /// GELU in place, x · ½(1 + erf(x/√2)), with a rational erf approximation (|error| < 4e-7).
 void vox_gelu(float *x, size_t count);
 
+/// x[i] = LayerNorm(x[i] + residual[i]) for each of `rows` rows of `width` (residual may be NULL).
+/// Sums run in 16 lanes reduced in a fixed order, identically on every path.
+void vox_add_layer_norm(float *x, const float *residual, int rows, int width, const float *gamma, const float *beta,
+                        float epsilon);
+
+/// Floats of scratch `vox_attention` needs for sequences of up to `tokens` tokens and head width `head`.
+size_t vox_attention_scratch(int tokens, int head);
+
+/// Multi-head scaled dot-product attention of one unpadded sequence. `qkv` is [tokens][3·hidden] (Q, K, V side
+/// by side, heads contiguous within each), `context` receives [tokens][hidden]. When `probabilities` is not NULL
+/// it receives [heads][tokens][tokens]. Every path computes identical bits.
+void vox_attention(const float *qkv, int tokens, int hidden, int heads, float *context, float *scratch,
+                   float *probabilities);
+
 /// The path in use: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
 int vox_kernel_level(void);
 

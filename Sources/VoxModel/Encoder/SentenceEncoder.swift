@@ -63,8 +63,22 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// Embeddings of `texts`, in order, computed off the cooperative pool.
     public func embed(_ texts: [String]) async -> [[Float]] {
         await onInferenceThread { workspace in
-            self.embed(batch: texts.map { self.tokenizer.encode($0) }, workspace: workspace)
+            self.embed(batch: self.tokenize(texts), workspace: workspace)
         }
+    }
+
+    /// Token ids of `texts`, tokenized on the worker gang (call on an inference thread).
+    public func tokenize(_ texts: [String]) -> [[Int32]] {
+        var ids = [[Int32]](repeating: [], count: texts.count)
+        ids.withUnsafeMutableBufferPointer { slots in
+            let slots = UnsafeMutableSendableBuffer(slots)
+            gang.run { part in
+                for index in gang.share(of: texts.count, part: part) {
+                    slots.buffer[index] = tokenizer.encode(texts[index])
+                }
+            }
+        }
+        return ids
     }
 
     /// Runs `body` on a dedicated inference thread with this encoder's workspace (one batch at a time).
@@ -82,4 +96,11 @@ public final class SentenceEncoder: @unchecked Sendable {
             thread.start()
         }
     }
+}
+
+/// A buffer that gang workers write to at disjoint indices.
+struct UnsafeMutableSendableBuffer<Element>: @unchecked Sendable {
+    // @unchecked: each worker writes only its own share of indices, and `WorkerGang.run` waits for all.
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }

