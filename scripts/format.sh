@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--lint" ]; then
-    git ls-files -z '*.swift' | xargs -0 swift format lint --strict --parallel
+    git ls-files -z --cached --others --exclude-standard '*.swift' | xargs -0 swift format lint --strict --parallel
 else
-    git ls-files -z '*.swift' | xargs -0 swift format format --parallel --in-place
+    git ls-files -z --cached --others --exclude-standard '*.swift' | xargs -0 swift format format --parallel --in-place
 fi

@@ -10,14 +10,17 @@ enum NativeKernels {
     static func packedCount(outputs: Int, inputs: Int) -> Int { Int(vox_packed_count(Int32(outputs), Int32(inputs))) }
 
     /// Packs a row-major `[outputs, inputs]` matrix into 32-column panels.
-    static func pack(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int, into packed: UnsafeMutablePointer<Float>) {
+    static func pack(
+        _ weight: UnsafePointer<Float>, outputs: Int, inputs: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
         vox_pack(weight, Int32(outputs), Int32(inputs), packed)
     }
 
     /// `c = bias + a · wᵀ` (then GELU when asked) for the given panels.
     static func gemm(
         rows: Int, inputs: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, outputs: Int, panels: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int, gelu: Bool
+        bias: UnsafePointer<Float>?, outputs: Int, panels: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        gelu: Bool
     ) {
         vox_gemm(
             Int32(rows), Int32(inputs), a, Int32(lda), packed, bias, Int32(outputs), Int32(panels.lowerBound),
@@ -34,7 +37,9 @@ enum NativeKernels {
     }
 
     /// Floats of scratch `attention` needs.
-    static func attentionScratch(tokens: Int, headSize: Int) -> Int { Int(vox_attention_scratch(Int32(tokens), Int32(headSize))) }
+    static func attentionScratch(tokens: Int, headSize: Int) -> Int {
+        Int(vox_attention_scratch(Int32(tokens), Int32(headSize)))
+    }
 
     /// Multi-head attention of one sequence from its `[tokens, 3·hidden]` Q/K/V rows into `[tokens, hidden]`.
     static func attention(
