@@ -60,6 +60,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VoxDefaultModel",
+            path: "Models",
+            resources: [.copy("default")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VoxSamples",
             path: "Samples",
             exclude: ["README.md"],
@@ -98,6 +104,7 @@ let package = Package(
             dependencies: [
                 "VoxFeeds",
                 "VoxModel",
+                "VoxDefaultModel",
                 "VoxSamples",
                 "VoxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -120,6 +127,7 @@ let package = Package(
         .testTarget(
             name: "voxTests",
             dependencies: ["vox", "VoxFeeds"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,4 @@
-#include <immintrin.h>
-#include "internal.h"
+#include "avx512_math.h"
 
 /* Per head: scores[i][j] = (Σ_t q[i][t]·k[j][t]) · scale, an FMA chain over t ascending; softmax with the row
    maximum subtracted, exp as above, the sum in 16 lanes; context[i][t] = Σ_j p[i][j]·v[j][t], j ascending. */
@@ -35,24 +34,6 @@ void vox_attention_portable(const float *qkv, int tokens, int hidden, int heads,
             }
         }
     }
-}
-
-#define VOX_AVX512 __attribute__((target("avx512f")))
-
-static inline VOX_AVX512 __m512 exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(VOX_EXP_LO)), _mm512_set1_ps(VOX_EXP_HI));
-    __m512 n = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(VOX_LOG2E), _mm512_set1_ps(0.5f)),
-                                    _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    x = _mm512_fmadd_ps(n, _mm512_set1_ps(-VOX_EXP_C1), x);
-    x = _mm512_fmadd_ps(n, _mm512_set1_ps(-VOX_EXP_C2), x);
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(VOX_EXP_P0), x, _mm512_set1_ps(VOX_EXP_P1));
-    p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(VOX_EXP_P2));
-    p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(VOX_EXP_P3));
-    p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(VOX_EXP_P4));
-    p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(VOX_EXP_P5));
-    __m512 y = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(x, x), x), _mm512_set1_ps(1.0f));
-    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(y, _mm512_castsi512_ps(bits));
 }
 
 VOX_AVX512 void vox_attention_avx512(const float *qkv, int tokens, int hidden, int heads, float *context,
@@ -104,4 +85,18 @@ VOX_AVX512 void vox_attention_avx512(const float *qkv, int tokens, int hidden, i
             }
         }
     }
+}
+
+/* GELU'(v) = Φ(v) + v·φ(v), with the same erf and exp as the forward kernels (training only). */
+VOX_AVX512 void vox_gelu_backward_avx512(const float *x, float *dy, size_t count) {
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        __m512 cdf = _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, _mm512_set1_ps(VOX_RSQRT2)))));
+        __m512 pdf = _mm512_mul_ps(_mm512_set1_ps(0.3989422804014327f),
+                                   exp512(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), v), v)));
+        __m512 grad = _mm512_add_ps(cdf, _mm512_mul_ps(v, pdf));
+        _mm512_storeu_ps(dy + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), grad));
+    }
+    if (i < count) vox_gelu_backward_portable(x + i, dy + i, count - i);
 }

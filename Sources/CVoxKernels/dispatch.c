@@ -73,3 +73,8 @@ void vox_attention(const float *qkv, int tokens, int hidden, int heads, float *c
     else
         vox_attention_portable(qkv, tokens, hidden, heads, context, scratch, probabilities);
 }
+
+void vox_gelu_backward(const float *x, float *dy, size_t count) {
+    if (vox_kernel_level() == 2) vox_gelu_backward_avx512(x, dy, count);
+    else vox_gelu_backward_portable(x, dy, count);
+}

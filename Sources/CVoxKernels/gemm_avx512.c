@@ -1,26 +1,4 @@
-#include <immintrin.h>
-#include "internal.h"
-
-#define VOX_AVX512 __attribute__((target("avx512f,fma")))
-
-static inline VOX_AVX512 __m512 gelu512(__m512 v) {
-    __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(VOX_RSQRT2));
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-4.0f)), _mm512_set1_ps(4.0f));
-    __m512 x2 = _mm512_mul_ps(x, x);
-    __m512 p = _mm512_fmadd_ps(x2, _mm512_set1_ps(VOX_ERF_P13), _mm512_set1_ps(VOX_ERF_P11));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(VOX_ERF_P9));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(VOX_ERF_P7));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(VOX_ERF_P5));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(VOX_ERF_P3));
-    p = _mm512_fmadd_ps(x2, p, _mm512_set1_ps(VOX_ERF_P1));
-    p = _mm512_mul_ps(x, p);
-    __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(VOX_ERF_Q8), _mm512_set1_ps(VOX_ERF_Q6));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(VOX_ERF_Q4));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(VOX_ERF_Q2));
-    q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(VOX_ERF_Q0));
-    __m512 erf = _mm512_div_ps(p, q);
-    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), erf));
-}
+#include "avx512_math.h"
 
 /* MR rows × 32 columns: 2·MR accumulators stay in registers across the whole k loop. */
 #define VOX_KERNEL(MR)                                                                                           \

@@ -20,3 +20,12 @@ void vox_gemm_portable(int m, int k, const float *a, int lda, const float *packe
 void vox_gelu_portable(float *x, size_t count) {
     for (size_t i = 0; i < count; i++) x[i] = vox_gelu_scalar(x[i]);
 }
+
+void vox_gelu_backward_portable(const float *x, float *dy, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + vox_erf_scalar(v * VOX_RSQRT2));
+        float pdf = 0.3989422804014327f * vox_exp_scalar(-0.5f * v * v);
+        dy[i] *= cdf + v * pdf;
+    }
+}

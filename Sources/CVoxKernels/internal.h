@@ -13,6 +13,8 @@ void vox_gemm_avx2(int m, int k, const float *a, int lda, const float *packed, c
 void vox_gemm_portable(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
                        int panel_begin, int panel_end, float *c, int ldc, int gelu);
 void vox_gelu_avx512(float *x, size_t count);
+void vox_gelu_backward_avx512(const float *x, float *dy, size_t count);
+void vox_gelu_backward_portable(const float *x, float *dy, size_t count);
 void vox_layer_norm_avx512(float *x, const float *residual, int rows, int width, const float *gamma,
                            const float *beta, float epsilon);
 void vox_layer_norm_portable(float *x, const float *residual, int rows, int width, const float *gamma,
@@ -75,8 +77,7 @@ static inline float vox_reduce16(float lanes[16]) {
 #define VOX_ERF_Q0 -1.42647390514189e-02f
 #define VOX_RSQRT2 0.70710678118654752f
 
-static inline float vox_gelu_scalar(float v) {
-    float x = v * VOX_RSQRT2;
+static inline float vox_erf_scalar(float x) {
     x = x > 4.0f ? 4.0f : (x < -4.0f ? -4.0f : x);
     float x2 = x * x;
     float p = fmaf(x2, VOX_ERF_P13, VOX_ERF_P11);
@@ -90,7 +91,11 @@ static inline float vox_gelu_scalar(float v) {
     q = fmaf(x2, q, VOX_ERF_Q4);
     q = fmaf(x2, q, VOX_ERF_Q2);
     q = fmaf(x2, q, VOX_ERF_Q0);
-    float erf = p / q;
+    return p / q;
+}
+
+static inline float vox_gelu_scalar(float v) {
+    float erf = vox_erf_scalar(v * VOX_RSQRT2);
     return (0.5f * v) * (1.0f + erf);
 }
 #endif

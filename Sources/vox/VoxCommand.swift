@@ -19,6 +19,9 @@ struct VoxCommand: AsyncParsableCommand {
               vox bench model --peer                          encoder throughput against ONNX Runtime
             """,
         version: VoxVersion.current,
-        subcommands: [CatCommand.self, EmbedCommand.self, ModelCommand.self, BenchCommand.self]
+        subcommands: [
+            CatCommand.self, ClassifyCommand.self, EvalCommand.self, EmbedCommand.self, TrainCommand.self,
+            ModelCommand.self, BenchCommand.self,
+        ]
     )
 }

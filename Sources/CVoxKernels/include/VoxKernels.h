@@ -36,6 +36,9 @@ size_t vox_attention_scratch(int tokens, int head);
 void vox_attention(const float *qkv, int tokens, int hidden, int heads, float *context, float *scratch,
                    float *probabilities);
 
+/// dy[i] *= GELU'(x[i]), the derivative of the same GELU as `vox_gelu` (for backpropagation).
+void vox_gelu_backward(const float *x, float *dy, size_t count);
+
 /// The path in use: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
 int vox_kernel_level(void);
 

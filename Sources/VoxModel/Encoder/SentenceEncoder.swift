@@ -39,7 +39,7 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// Mean-pooled, L2-normalised embeddings of tokenized sequences, computed on the calling thread
     /// (which must not be one of Swift's cooperative threads) with the encoder's worker gang.
     public func embed(batch: [[Int32]], workspace: BertModel.Workspace) -> [[Float]] {
-        model.forward(batch, workspace: workspace, gang: gang)
+        forward(batch: batch, workspace: workspace)
         let h = model.config.hiddenSize
         var offset = 0
         return batch.map { ids in
@@ -58,6 +58,11 @@ public final class SentenceEncoder: @unchecked Sendable {
             for index in 0..<h { pooled[index] *= scale }
             return pooled
         }
+    }
+
+    /// Runs the encoder over tokenized posts with this encoder's worker gang (on an inference thread).
+    public func forward(batch: [[Int32]], workspace: BertModel.Workspace) {
+        model.forward(batch, workspace: workspace, gang: gang)
     }
 
     /// Embeddings of `texts`, in order, computed off the cooperative pool.
@@ -79,6 +84,13 @@ public final class SentenceEncoder: @unchecked Sendable {
             }
         }
         return ids
+    }
+
+    /// Runs `body` with this encoder's workspace on the calling thread, which must not be a cooperative one.
+    public func withWorkspace<Result>(_ body: (BertModel.Workspace) -> Result) -> Result {
+        workspaceLock.lock()
+        defer { workspaceLock.unlock() }
+        return body(workspace)
     }
 
     /// Runs `body` on a dedicated inference thread with this encoder's workspace (one batch at a time).

@@ -52,6 +52,11 @@ enum NativeKernels {
     /// GELU in place.
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) { vox_gelu(x, count) }
 
+    /// `dy *= GELU'(x)`.
+    static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, count: Int) {
+        vox_gelu_backward(x, dy, count)
+    }
+
     /// The path in use: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
     static var level: Int { Int(vox_kernel_level()) }
 

@@ -2,14 +2,13 @@ import COpenBLAS
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`. The only file that sees OpenBLAS.
 ///
-/// Vox runs OpenBLAS single-threaded and parallelises over posts on its own threads instead: every
-/// post is then multiplied by exactly the same sequence of calls whatever batch it is in, which is
-/// what makes results bitwise batch-invariant (OpenBLAS's kernels round differently for different
-/// matrix heights and thread splits).
+/// Training's forward and backward products run here. Inference does not: OpenBLAS's kernels round
+/// differently for different matrix heights and thread splits, so the batch-invariant inference path uses
+/// Vox's own kernels (`NativeKernels`).
 public struct OpenBLASBackend: MatrixBackend {
-    /// Creates the backend and pins OpenBLAS to `threads` threads (1 for batch-invariant inference).
-    public init(threads: Int = 1) {
-        OpenBLASBackend.setThreads(threads)
+    /// Creates the backend; with `threads`, also sets OpenBLAS's own thread count (a process-wide setting).
+    public init(threads: Int? = nil) {
+        if let threads { OpenBLASBackend.setThreads(threads) }
     }
 
     /// Sets OpenBLAS's own thread count.

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A fine-tuned classifier on disk: `vox-model.json` (what it is, how it was trained, how it scored) and
+/// `weights.safetensors` (the trained tensors: LoRA adapters, biases, LayerNorms and heads, or every weight
+/// after full fine-tuning). The base encoder's weights always come from `vox model pull`.
+public struct ClassifierArtifact: Codable, Sendable, Equatable {
+    /// Identifies the model in outputs (`model` field of window records).
+    public var id: String
+    /// Version of this model.
+    public var version: String
+    /// The base encoder's name and SHA-256.
+    public var baseModel: String
+    public var baseSHA256: String
+    /// How the encoder was fine-tuned.
+    public var fineTuning: FineTuning
+    /// The heads, in output order.
+    public var heads: [HeadSpec]
+    /// Validation figures by name (e.g. `sentiment.macro_recall`).
+    public var metrics: [String: Double]
+    /// How it was trained (command, epochs, seconds, data), for the model card.
+    public var training: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, heads, metrics, training
+        case baseModel = "base_model"
+        case baseSHA256 = "base_sha256"
+        case fineTuning = "fine_tuning"
+    }
+
+    /// Creates a description.
+    public init(
+        id: String, version: String, fineTuning: FineTuning, heads: [HeadSpec], metrics: [String: Double] = [:],
+        training: [String: String] = [:]
+    ) {
+        self.id = id
+        self.version = version
+        baseModel = ModelStore.baseModelName
+        baseSHA256 = ModelStore.baseModelSHA256
+        self.fineTuning = fineTuning
+        self.heads = heads
+        self.metrics = metrics
+        self.training = training
+    }
+
+    /// `id@version`, as outputs name the model.
+    public var label: String { "\(id)@\(version)" }
+
+    /// Reads `vox-model.json` from a folder.
+    public static func load(directory: String) throws(ModelError) -> ClassifierArtifact {
+        guard let data = FileManager.default.contents(atPath: directory + "/vox-model.json") else {
+            throw ModelError(.missing, "no vox-model.json in \(directory)")
+        }
+        do {
+            return try JSONDecoder().decode(ClassifierArtifact.self, from: data)
+        } catch {
+            throw ModelError(.format, "\(directory)/vox-model.json is not a Vox model description: \(error)")
+        }
+    }
+
+    /// Writes `vox-model.json` into a folder.
+    public func save(directory: String) throws(ModelError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try encoder.encode(self).write(to: URL(fileURLWithPath: directory + "/vox-model.json"), options: .atomic)
+        } catch {
+            throw ModelError(.io, "cannot write \(directory)/vox-model.json: \(error.localizedDescription)")
+        }
+    }
+}

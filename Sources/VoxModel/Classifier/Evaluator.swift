@@ -1,0 +1,41 @@
+/// Scores a classifier's head on labelled examples.
+public enum Evaluator {
+    /// The classification report of head `head` on `rows` (for multi-label data, the first label counts).
+    /// - Throws: `ModelError` when the classifier has no such head or a label is unknown.
+    public static func evaluate(
+        _ classifier: TextClassifier, head: String, rows: [LabeledText]
+    ) async throws(ModelError) -> ClassificationReport {
+        guard let headIndex = classifier.artifact.heads.firstIndex(where: { $0.name == head }) else {
+            throw ModelError(
+                .format,
+                "the model has no \(head) head (it has: \(classifier.artifact.heads.map(\.name).joined(separator: ", ")))"
+            )
+        }
+        let labels = classifier.artifact.heads[headIndex].labels
+        var truth: [Int] = []
+        for row in rows {
+            guard let first = row.labels.first, let index = labels.firstIndex(of: first) else {
+                throw ModelError(
+                    .format, "label '\(row.labels.first ?? "")' is not one of \(labels.joined(separator: ", "))")
+            }
+            truth.append(index)
+        }
+        var predicted: [Int] = []
+        let batch = 64
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + batch)
+            let predictions = await classifier.classify(rows[start..<end].map(\.text))
+            predicted += predictions.map { Evaluator.argmax($0.probabilities[headIndex]) }
+            start = end
+        }
+        return ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+    }
+
+    /// The index of the largest value (the first on ties).
+    public static func argmax(_ values: [Float]) -> Int {
+        var best = 0
+        for index in values.indices where values[index] > values[best] { best = index }
+        return best
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// A labelled example: `{"text": …, "label": …}` (or `"labels": […]` for multi-label data).
+public struct LabeledText: Sendable, Equatable {
+    /// The post's text.
+    public var text: String
+    /// Its labels (one for single-label data).
+    public var labels: [String]
+
+    /// Creates an example.
+    public init(text: String, labels: [String]) {
+        self.text = text
+        self.labels = labels
+    }
+
+    /// Reads a JSON Lines file of examples.
+    /// - Throws: `ModelError` naming the file and line of the first malformed row.
+    public static func load(_ path: String) throws(ModelError) -> [LabeledText] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelError(.io, "cannot read \(path)")
+        }
+        var rows: [LabeledText] = []
+        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
+                let text = object["text"] as? String
+            else { throw ModelError(.format, "\(path):\(number + 1): expected an object with \"text\" and \"label\"") }
+            if let label = object["label"] as? String {
+                rows.append(LabeledText(text: text, labels: [label]))
+            } else if let labels = object["labels"] as? [String] {
+                rows.append(LabeledText(text: text, labels: labels))
+            } else {
+                throw ModelError(.format, "\(path):\(number + 1): no \"label\" (or \"labels\") field")
+            }
+        }
+        return rows
+    }
+}

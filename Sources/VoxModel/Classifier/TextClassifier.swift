@@ -1,0 +1,82 @@
+import Foundation
+
+/// Classifies posts with a fine-tuned model: one encoder pass (on the fast, batch-invariant inference
+/// engine, LoRA merged into the weights) feeds every head.
+public final class TextClassifier: Sendable {
+    /// What the model is.
+    public let artifact: ClassifierArtifact
+    /// The encoder with the fine-tuned weights.
+    public let encoder: SentenceEncoder
+    private let heads: [(spec: HeadSpec, weight: Tensor, bias: Tensor, query: Tensor?)]
+
+    /// Probabilities per head for one post, in the heads' label order.
+    public struct Prediction: Sendable, Equatable {
+        /// One probability vector per head.
+        public var probabilities: [[Float]]
+    }
+
+    /// Builds a classifier from merged encoder weights and trained heads.
+    init(
+        artifact: ClassifierArtifact, model: BertModel, tokenizer: WordPieceTokenizer, heads: [TrainableHead],
+        threads: Int
+    ) {
+        self.artifact = artifact
+        encoder = SentenceEncoder(model: model, tokenizer: tokenizer, threads: threads)
+        self.heads = heads.map { ($0.spec, $0.weight.value, $0.bias.value, $0.query?.value) }
+    }
+
+    /// Loads a fine-tuned model folder on top of the base encoder folder.
+    /// - Throws: `ModelError` when a file is missing, or a tensor is missing or misshapen.
+    public static func load(
+        directory: String, baseDirectory: String, threads: Int = 2
+    ) throws(ModelError) -> TextClassifier {
+        let artifact = try ClassifierArtifact.load(directory: directory)
+        let base = try BertModel.load(directory: baseDirectory)
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: baseDirectory + "/tokenizer.json")
+        let trained = TrainableEncoder(model: base, tuning: artifact.fineTuning, seed: 0, backend: base.backend)
+        var generator = SeededGenerator(seed: 0)
+        let heads = artifact.heads.map {
+            TrainableHead(spec: $0, hidden: base.config.hiddenSize, dropout: 0, generator: &generator)
+        }
+        let file = try SafeTensors(path: directory + "/weights.safetensors")
+        for parameter in trained.parameters + heads.flatMap(\.parameters) {
+            let values = try file.floats(parameter.name, shape: parameter.value.shape)
+            values.withUnsafeBufferPointer { source in
+                if let start = source.baseAddress { parameter.value.pointer.update(from: start, count: values.count) }
+            }
+        }
+        let model = BertModel(config: base.config, weights: trained.mergedWeights(), backend: base.backend)
+        return TextClassifier(artifact: artifact, model: model, tokenizer: tokenizer, heads: heads, threads: threads)
+    }
+
+    /// Classifies `texts`, in order, off the cooperative pool.
+    public func classify(_ texts: [String]) async -> [Prediction] {
+        await encoder.onInferenceThread { workspace in
+            self.classify(batch: self.encoder.tokenize(texts), workspace: workspace)
+        }
+    }
+
+    /// Classifies tokenized posts on the calling (inference) thread.
+    func classify(batch: [[Int32]], workspace: BertModel.Workspace) -> [Prediction] {
+        encoder.forward(batch: batch, workspace: workspace)
+        let h = encoder.model.config.hiddenSize
+        let pooled = Tensor(zeros: [h])
+        let weights = Tensor(zeros: [max(1, batch.map(\.count).max() ?? 1)])
+        var offset = 0
+        return batch.map { ids in
+            let states = workspace.hiddenStates(tokens: offset + ids.count).baseAddress.map { $0 + offset * h }
+            offset += ids.count
+            guard let states else { return Prediction(probabilities: []) }
+            return Prediction(
+                probabilities: heads.map { head in
+                    HeadMath.pool(
+                        states, tokens: ids.count, h: h, pooling: head.spec.pooling, query: head.query?.pointer,
+                        into: pooled.pointer, weights: weights.pointer)
+                    let logits = HeadMath.logits(
+                        pooled.pointer, h: h, weight: head.weight.pointer, bias: head.bias.pointer,
+                        classes: head.spec.labels.count)
+                    return HeadMath.probabilities(logits, kind: head.spec.kind)
+                })
+        }
+    }
+}

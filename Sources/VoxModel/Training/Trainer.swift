@@ -1,0 +1,156 @@
+import Foundation
+
+/// Where training stands, for progress bars.
+public struct TrainingProgress: Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    public var step: Int
+    public var stepsPerEpoch: Int
+    /// Running mean of the recent batch losses.
+    public var loss: Float
+    public var learningRate: Float
+    public var postsPerSecond: Double
+    public var secondsLeft: Double
+    /// A finished epoch's validation summary, when one just finished.
+    public var message: String?
+}
+
+/// Fine-tunes the encoder and the sentiment and topic heads (multi-task: the two tasks' batches are
+/// interleaved at random, so one encoder serves both), with AdamW, warmup and decay, gradient clipping,
+/// dropout, length-bucketed shuffled batches, a fixed seed, a checkpoint per epoch and resumption, and
+/// the best epoch chosen on validation.
+public final class Trainer: @unchecked Sendable {
+    // @unchecked: a trainer runs on one thread; `run` is not reentrant.
+    struct Task {
+        let head: TrainableHead
+        let ids: [[Int32]]
+        let targets: [[Float]]
+        let classWeights: [Float]?
+        let validation: [LabeledText]
+    }
+
+    let base: BertModel
+    let tokenizer: WordPieceTokenizer
+    let options: TrainingOptions
+    let encoder: TrainableEncoder
+    let tasks: [Task]
+    var optimizer: AdamW
+    var generator: SeededGenerator
+
+    /// Prepares training: reads and tokenizes the data, builds the trainable encoder and heads.
+    /// - Throws: `ModelError` for unreadable data or labels outside the heads' label sets.
+    public init(base: BertModel, tokenizer: WordPieceTokenizer, options: TrainingOptions) throws(ModelError) {
+        self.base = base
+        self.tokenizer = tokenizer
+        self.options = options
+        generator = SeededGenerator(seed: options.seed)
+        // Frozen projections run on Vox's kernels over two gang threads; OpenBLAS (adapters, attention's
+        // backward) stays single-threaded so its idle threads do not spin against them.
+        OpenBLASBackend.setThreads(1)
+        encoder = TrainableEncoder(
+            model: base, tuning: options.tuning, seed: options.seed &+ 1, backend: OpenBLASBackend())
+        var tasks: [Task] = []
+        if let train = options.sentimentTrain {
+            let spec = HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels, pooling: options.sentimentPooling)
+            tasks.append(
+                try Trainer.task(
+                    spec, train: train, validation: options.sentimentValidation, options: options, tokenizer: tokenizer,
+                    generator: &generator))
+        }
+        if let train = options.topicTrain {
+            let spec = HeadSpec(
+                name: "topic", labels: HeadSpec.topicLabels, pooling: options.topicPooling,
+                kind: options.topicMultiLabel ? .sigmoid : .softmax)
+            tasks.append(
+                try Trainer.task(
+                    spec, train: train, validation: options.topicValidation, options: options, tokenizer: tokenizer,
+                    generator: &generator))
+        }
+        guard !tasks.isEmpty else {
+            throw ModelError(.missing, "no training data: give sentiment or topic training files")
+        }
+        self.tasks = tasks
+        let steps = tasks.enumerated().reduce(0) { total, entry in
+            let repeats = entry.element.head.spec.name == "topic" ? options.topicRepeat : 1
+            return total + repeats * (entry.element.ids.count + options.batchSize - 1) / options.batchSize
+        }
+        optimizer = AdamW(
+            learningRate: options.learningRate,
+            warmupSteps: Int(Float(steps * options.epochs) * options.warmupFraction),
+            totalSteps: steps * options.epochs)
+        optimizer.weightDecay = options.weightDecay
+        optimizer.clipNorm = options.clipNorm
+    }
+
+    private static func task(
+        _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: WordPieceTokenizer,
+        generator: inout SeededGenerator
+    ) throws(ModelError) -> Task {
+        var rows = try LabeledText.load(train)
+        if let limit = options.limit { rows = Array(rows.prefix(limit)) }
+        var targets: [[Float]] = []
+        var counts = [Int](repeating: 0, count: spec.labels.count)
+        for row in rows {
+            var target = [Float](repeating: 0, count: spec.labels.count)
+            for label in row.labels {
+                guard let index = spec.labels.firstIndex(of: label) else {
+                    throw ModelError(
+                        .format, "\(train): label '\(label)' is not one of \(spec.labels.joined(separator: ", "))")
+                }
+                target[index] = 1
+                counts[index] += 1
+            }
+            targets.append(target)
+        }
+        var weights: [Float]? = nil
+        if spec.kind == .softmax && options.classWeighting != .none {
+            let total = Float(rows.count)
+            weights = counts.map { count in
+                let balanced = total / (Float(spec.labels.count) * Float(max(count, 1)))
+                return options.classWeighting == .sqrt ? balanced.squareRoot() : balanced
+            }
+        }
+        let head = TrainableHead(spec: spec, hidden: 384, dropout: options.tuning.dropout, generator: &generator)
+        let validationRows = try validation.map { path throws(ModelError) in try LabeledText.load(path) } ?? []
+        return Task(
+            head: head, ids: rows.map { tokenizer.encode($0.text) }, targets: targets, classWeights: weights,
+            validation: validationRows)
+    }
+
+    /// Every trainable parameter: the encoder's, then each head's.
+    var parameters: [Parameter] { encoder.parameters + tasks.flatMap(\.head.parameters) }
+
+    /// Length-bucketed, shuffled batches of one epoch: (task index, example indices).
+    func batches(epoch: Int) -> [(task: Int, examples: [Int])] {
+        var shuffle = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 7919)
+        var all: [(Int, [Int])] = []
+        for (taskIndex, task) in tasks.enumerated() {
+            let repeats = task.head.spec.name == "topic" ? max(1, options.topicRepeat) : 1
+            for _ in 0..<repeats {
+                let order = task.ids.indices.map {
+                    ($0, task.ids[$0].count, UInt64.random(in: 0...UInt64.max, using: &shuffle))
+                }
+                .sorted { ($0.1, $0.2) < ($1.1, $1.2) }.map(\.0)
+                for start in stride(from: 0, to: order.count, by: options.batchSize) {
+                    all.append((taskIndex, Array(order[start..<min(order.count, start + options.batchSize)])))
+                }
+            }
+        }
+        all.shuffle(using: &shuffle)
+        return all
+    }
+
+    /// One optimisation step on a batch; returns its loss.
+    func step(task taskIndex: Int, examples: [Int]) -> Float {
+        let task = tasks[taskIndex]
+        let active = encoder.parameters + task.head.parameters
+        for parameter in active { parameter.zeroGradient() }
+        let saved = encoder.forward(examples.map { task.ids[$0] }, dropout: true, generator: &generator)
+        let result = task.head.loss(
+            saved, targets: examples.map { task.targets[$0] }, classWeights: task.classWeights, training: true,
+            generator: &generator)
+        encoder.backward(saved, gradient: result.gradient)
+        optimizer.update(active)
+        return result.loss
+    }
+}

@@ -1,0 +1,56 @@
+/// Everything `vox train` can be told.
+public struct TrainingOptions: Sendable {
+    /// How class imbalance is countered in a softmax head's loss.
+    public enum ClassWeighting: String, Sendable, CaseIterable {
+        /// Every example counts the same.
+        case none
+        /// Weights inversely proportional to class frequency.
+        case balanced
+        /// The square root of the balanced weights (a milder correction).
+        case sqrt
+    }
+
+    /// Sentiment training and validation files (`{"text","label"}` JSON Lines), if the sentiment head is trained.
+    public var sentimentTrain: String?
+    public var sentimentValidation: String?
+    /// Topic training and validation files, if the topic head is trained.
+    public var topicTrain: String?
+    public var topicValidation: String?
+    /// Whether the topic head is multi-label (sigmoid) instead of single-label (softmax).
+    public var topicMultiLabel = false
+    /// Passes over the training data.
+    public var epochs = 2
+    /// Posts per mini-batch.
+    public var batchSize = 32
+    /// Peak learning rate.
+    public var learningRate: Float = 5e-4
+    /// Share of the steps spent warming the learning rate up.
+    public var warmupFraction: Float = 0.06
+    /// AdamW's decoupled weight decay.
+    public var weightDecay: Float = 0.01
+    /// Global gradient-norm clip.
+    public var clipNorm: Float = 1
+    /// How the encoder is fine-tuned (LoRA rank, α, dropout).
+    public var tuning = FineTuning()
+    /// Pooling of each head.
+    public var sentimentPooling: Pooling = .mean
+    public var topicPooling: Pooling = .mean
+    /// Loss weighting of classes.
+    public var classWeighting: ClassWeighting = .sqrt
+    /// Topic batches per epoch, as a multiple of one pass over the topic data (it is ten times smaller).
+    public var topicRepeat = 2
+    /// Seed of every random choice (initialisation, shuffling, dropout).
+    public var seed: UInt64 = 17
+    /// Use only the first N training examples of each task (quick runs); nil uses all.
+    public var limit: Int?
+    /// Where each epoch's checkpoint goes (resume reads it).
+    public var checkpointDirectory: String?
+    /// Where the best model (by validation) is written.
+    public var outputDirectory: String
+    /// Model id and version written into the artifact.
+    public var modelID = "vox-minilm-sentiment-topic"
+    public var modelVersion = "1"
+
+    /// Options writing the model to `outputDirectory`.
+    public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
+}

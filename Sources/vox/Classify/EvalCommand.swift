@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import VoxFeeds
+import VoxModel
+
+/// `vox eval`: accuracy, per-class precision/recall/F1, macro figures and the confusion matrix.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score a model's sentiment or topic head on labelled JSON Lines.",
+        discussion: "Example: vox eval --task sentiment --data data/sentiment/val.jsonl --json"
+    )
+
+    @Option(help: "The head to score: sentiment or topic.")
+    var task: String
+
+    @Option(help: ArgumentHelp("Labelled data ({\"text\",\"label\"} JSON Lines).", valueName: "file"))
+    var data: String
+
+    @OptionGroup var classifier: ClassifierOptionGroup
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let model = try classifier.load()
+        let report: ClassificationReport
+        do {
+            report = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
+        } catch {
+            throw CLIError(error.message)
+        }
+        print(json ? EvalCommand.json(report) : EvalCommand.table(report, model: model.artifact.label, task: task))
+    }
+
+    static func json(_ report: ClassificationReport) -> String {
+        let perClass = zip(report.labels, report.perClass).map { label, figures in
+            (
+                label,
+                JSONText.object([
+                    ("precision", String(format: "%.4f", figures.precision)),
+                    ("recall", String(format: "%.4f", figures.recall)),
+                    ("f1", String(format: "%.4f", figures.f1)), ("support", String(figures.support)),
+                ])
+            )
+        }
+        let matrix =
+            "[" + report.confusion.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
+            + "]"
+        return JSONText.object([
+            ("accuracy", String(format: "%.4f", report.accuracy)),
+            ("macro_recall", String(format: "%.4f", report.macroRecall)),
+            ("macro_f1", String(format: "%.4f", report.macroF1)), ("per_class", JSONText.object(perClass)),
+            (
+                "confusion",
+                JSONText.object([
+                    ("labels", "[" + report.labels.map(JSONText.quote).joined(separator: ",") + "]"),
+                    ("matrix", matrix),
+                ])
+            ),
+        ])
+    }
+
+    static func table(_ report: ClassificationReport, model: String, task: String) -> String {
+        let width = max(12, (report.labels.map(\.count).max() ?? 0) + 2)
+        func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        var lines = [
+            "\(task) on \(report.total) posts with \(model)",
+            String(
+                format: "accuracy %.4f   macro-recall %.4f   macro-F1 %.4f", report.accuracy, report.macroRecall,
+                report.macroF1), "",
+            pad("class") + "precision  recall     F1      support",
+        ]
+        for (label, figures) in zip(report.labels, report.perClass) {
+            lines.append(
+                pad(label)
+                    + String(
+                        format: "%9.4f  %6.4f  %6.4f  %7d", figures.precision, figures.recall, figures.f1,
+                        figures.support))
+        }
+        lines += [
+            "", "confusion (rows: true, columns: predicted)",
+            pad("")
+                + report.labels.map { String($0.prefix(8)).padding(toLength: 9, withPad: " ", startingAt: 0) }.joined(),
+        ]
+        for (label, row) in zip(report.labels, report.confusion) {
+            lines.append(pad(label) + row.map { String($0).padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+}
