@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries, each reached through one small C shim.
@@ -93,6 +94,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The streaming pipeline: filters, micro-batches, watch topics, event-time windows, sinks.
+        .target(
+            name: "VoxStream",
+            dependencies: [
+                "VoxFeeds",
+                "VoxModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
         .target(
             name: "VoxTestSupport",
@@ -104,6 +117,7 @@ let package = Package(
             dependencies: [
                 "VoxFeeds",
                 "VoxModel",
+                "VoxStream",
                 "VoxDefaultModel",
                 "VoxSamples",
                 "VoxTestSupport",
@@ -122,6 +136,11 @@ let package = Package(
             name: "VoxModelTests",
             dependencies: ["VoxModel"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VoxStreamTests",
+            dependencies: ["VoxStream", "VoxDefaultModel", "VoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

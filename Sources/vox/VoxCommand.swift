@@ -12,15 +12,20 @@ struct VoxCommand: AsyncParsableCommand {
             JSON Lines with a generic mapping) from files, folders, globs, stdin or HTTP(S), live or archived.
 
             Examples:
+              vox replay --sample                             windows, topics and reports for the bundled feed
               vox cat --sample | head -3                      print normalised posts of the bundled feed
               vox model pull                                  fetch the base encoder (SHA-256 verified)
+              echo '{"text":"great flight"}' | vox classify   sentiment and topic with probabilities
+              vox eval --task sentiment --data val.jsonl      accuracy, recall, F1, confusion matrix
+              vox train --epochs 2 --output my-model          fine-tune the heads (LoRA) in Swift
               echo '{"text":"great flight"}' | vox embed      sentence embeddings (384 floats)
               vox bench ingest --size-mb 200                  ingest throughput against inflate-only
               vox bench model --peer                          encoder throughput against ONNX Runtime
             """,
         version: VoxVersion.current,
         subcommands: [
-            CatCommand.self, ClassifyCommand.self, EvalCommand.self, EmbedCommand.self, TrainCommand.self,
+            ReplayCommand.self, CatCommand.self, ClassifyCommand.self, EvalCommand.self, EmbedCommand.self,
+            TrainCommand.self,
             ModelCommand.self, BenchCommand.self,
         ]
     )

@@ -1,0 +1,31 @@
+/// How a pipeline run windows, filters, batches and writes.
+public struct PipelineOptions: Sendable {
+    /// Tumbling window length in milliseconds (default one hour).
+    public var window: Int64 = 3_600_000
+    /// With a value, sliding windows of `window` length every `slide` milliseconds are written too.
+    public var slide: Int64? = nil
+    /// Allowed lateness in milliseconds: the watermark trails the largest event time by this much.
+    public var lateness: Int64 = 300_000
+    /// Keep only posts in these languages (nil keeps all; posts without a language are filtered out when set).
+    public var languages: Set<String>? = nil
+    /// Drop posts whose (source profile, id) was already seen within the dedupe horizon.
+    public var dedupe = false
+    /// Posts per classification batch.
+    public var batchSize = 32
+    /// The longest a post waits for its batch to fill.
+    public var maxLatency: Duration = .milliseconds(200)
+    /// Output folder.
+    public var output = "vox-out"
+    /// Window file formats.
+    public var format: OutputSinks.Format = .both
+    /// Write per-post predictions to `posts.jsonl`.
+    public var emitPosts = false
+    /// Where dead letters go (default `OUTPUT/dead-letter.jsonl`).
+    public var deadLetterPath: String? = nil
+
+    /// Default options.
+    public init() {}
+
+    /// How far back (in event time) ids are remembered for `dedupe`.
+    public var dedupeHorizon: Int64 { 2 * window + lateness }
+}

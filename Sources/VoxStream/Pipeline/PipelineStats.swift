@@ -1,0 +1,43 @@
+import Foundation
+import VoxFeeds
+
+/// A run's accounting, written as `run.json`: `posts = filtered + duplicates + Σ all-row posts + late`, exactly.
+public struct PipelineStats: Sendable {
+    /// The ingest accounting (lines, posts, skipped, dead letters, per source).
+    public var ingest: IngestStats
+    /// Posts dropped by the language filter.
+    public var filtered = 0
+    /// Posts dropped as repeated ids.
+    public var duplicates = 0
+    /// Posts whose window had already closed.
+    public var late = 0
+    /// Posts classified by the model.
+    public var classified = 0
+    /// Posts counted in tumbling windows (the sum of the `all` rows).
+    public var windowed = 0
+    /// Closed tumbling windows.
+    public var windows = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+    /// The model's id and version.
+    public var model: String
+
+    /// Empty accounting for the named sources.
+    public init(sources: [String], model: String) {
+        ingest = IngestStats(sourceNames: sources)
+        self.model = model
+    }
+
+    /// Whether every post is accounted for exactly once.
+    public var balanced: Bool { ingest.posts == filtered + duplicates + windowed + late }
+
+    /// `run.json`'s text.
+    public var json: String {
+        ingest.json(extra: [
+            ("filtered", String(filtered)), ("duplicates", String(duplicates)), ("late", String(late)),
+            ("classified", String(classified)), ("windowed", String(windowed)), ("windows", String(windows)),
+            ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
+            ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
+        ]) + "\n"
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import VoxFeeds
+
+/// Everything a pipeline run writes under its output folder: `windows.csv` / `windows.jsonl` (and the
+/// `-sliding` pair), `examples.jsonl`, `hourly/YYYY-MM-DDTHH.csv|json` and `posts.jsonl` (with `--emit-posts`);
+/// `run.json` is written by the pipeline and `dead-letter.jsonl` by its ingest stage.
+public final class OutputSinks {
+    /// Which window formats to write.
+    public enum Format: String, Sendable, CaseIterable { case csv, jsonl, both }
+
+    private let directory: String
+    private let format: Format
+    private let windowsCSV: AppendFile?
+    private let windowsJSON: AppendFile?
+    private let slidingCSV: AppendFile?
+    private let slidingJSON: AppendFile?
+    private let examples: AppendFile
+    private let posts: AppendFile?
+    private var hourly: [Int64: [WindowRecord]] = [:]
+    private var hourShares: [Int64: [String: Double]] = [:]
+
+    /// Creates the folder and opens the append-only files.
+    public init(directory: String, format: Format, sliding: Bool, emitPosts: Bool) throws {
+        self.directory = directory
+        self.format = format
+        try FileManager.default.createDirectory(atPath: directory + "/hourly", withIntermediateDirectories: true)
+        let csv = format != .jsonl
+        let json = format != .csv
+        windowsCSV = csv ? try AppendFile(path: directory + "/windows.csv", header: WindowRecord.csvHeader) : nil
+        windowsJSON = json ? try AppendFile(path: directory + "/windows.jsonl") : nil
+        slidingCSV =
+            sliding && csv
+            ? try AppendFile(path: directory + "/windows-sliding.csv", header: WindowRecord.csvHeader) : nil
+        slidingJSON = sliding && json ? try AppendFile(path: directory + "/windows-sliding.jsonl") : nil
+        examples = try AppendFile(path: directory + "/examples.jsonl")
+        posts = emitPosts ? try AppendFile(path: directory + "/posts.jsonl") : nil
+    }
+
+    /// Records closed tumbling windows: rows, examples, and the hourly reports they belong to.
+    public func write(tumbling windows: [WindowAggregator.Closed]) throws {
+        for window in windows {
+            for record in window.records {
+                windowsCSV?.append(record.csv)
+                windowsJSON?.append(record.json)
+                examples.append(OutputSinks.examplesLine(record))
+            }
+            let hour = WindowAggregator.floor(window.start, 3_600_000)
+            hourly[hour, default: []] += window.records
+            try writeHourly(hour)
+        }
+        try windowsCSV?.flush()
+        try windowsJSON?.flush()
+        try examples.flush()
+    }
+
+    /// Records closed sliding windows.
+    public func write(sliding windows: [WindowAggregator.Closed]) throws {
+        for record in windows.flatMap(\.records) {
+            slidingCSV?.append(record.csv)
+            slidingJSON?.append(record.json)
+        }
+        try slidingCSV?.flush()
+        try slidingJSON?.flush()
+    }
+
+    /// Records per-post predictions (with `--emit-posts`).
+    public func write(posts classified: [ClassifiedPost], heads: [String]) throws {
+        guard let posts else { return }
+        for post in classified {
+            var line: [UInt8] = []
+            RecordJSON.append(post.post, to: &line)
+            line.removeLast()
+            let probabilities = zip(["negative", "neutral", "positive"], post.sentiment).map {
+                ($0, WindowRecord.decimal(Double($1)))
+            }
+            line += Array(#","sentiment_probs":"#.utf8) + Array(JSONText.object(probabilities).utf8)
+            line +=
+                Array(#","topic":"#.utf8)
+                + Array(JSONText.quote(heads.indices.contains(post.topic) ? heads[post.topic] : "").utf8)
+            line += Array("}".utf8)
+            posts.append(String(decoding: line, as: UTF8.self))
+        }
+        try posts.flush()
+    }
+
+    private func writeHourly(_ hour: Int64) throws {
+        let records = hourly[hour] ?? []
+        let name = String(Timestamp.format(millis: hour).prefix(13))
+        var csv = WindowRecord.csvHeader + "\n"
+        for record in records { csv += record.csv + "\n" }
+        try writeAtomically(csv, to: directory + "/hourly/\(name).csv")
+        var totals: [String: (posts: Int, negative: Int)] = [:]
+        for record in records {
+            let sum = totals[record.topic] ?? (0, 0)
+            totals[record.topic] = (sum.posts + record.stats.posts, sum.negative + record.stats.negative)
+        }
+        let volume = totals["all"]?.posts ?? 0
+        let previousHour = hourShares[hour - 3_600_000] ?? [:]
+        let moves = totals.compactMap { topic, total -> (String, Double, Double)? in
+            guard total.posts > 0, let before = previousHour[topic] else { return nil }
+            return (topic, before, Double(total.negative) / Double(total.posts))
+        }.sorted { (abs($0.2 - $0.1), $1.0) > (abs($1.2 - $1.1), $0.0) }.prefix(5)
+        let summary = JSONText.object([
+            ("hour", JSONText.quote(Timestamp.format(millis: hour))), ("volume", String(volume)),
+            (
+                "largest_negative_share_moves",
+                "["
+                    + moves.map { topic, before, after in
+                        JSONText.object([
+                            ("topic", JSONText.quote(topic)), ("previous", WindowRecord.decimal(before)),
+                            ("current", WindowRecord.decimal(after)), ("change", WindowRecord.decimal(after - before)),
+                        ])
+                    }.joined(separator: ",") + "]"
+            ),
+            ("rows", "[" + records.map(\.json).joined(separator: ",") + "]"),
+        ])
+        try writeAtomically(summary + "\n", to: directory + "/hourly/\(name).json")
+        // Windows close in start order, so earlier hours are complete; keep one hour back for the comparison.
+        for old in hourly.keys where old < hour { hourly.removeValue(forKey: old) }
+        hourShares[hour] = totals.filter { $0.value.posts > 0 }.mapValues { Double($0.negative) / Double($0.posts) }
+        for old in hourShares.keys where old < hour - 3_600_000 { hourShares.removeValue(forKey: old) }
+    }
+
+    private static func examplesLine(_ record: WindowRecord) -> String {
+        func list(_ examples: [TopicStats.Example]) -> String {
+            "["
+                + examples.map { example in
+                    JSONText.object([
+                        ("id", JSONText.quote(example.id)), ("text", JSONText.quote(example.text)),
+                        (
+                            "probs",
+                            JSONText.object(
+                                zip(["negative", "neutral", "positive"], example.sentiment).map {
+                                    ($0, WindowRecord.decimal(Double($1)))
+                                })
+                        ),
+                    ])
+                }.joined(separator: ",") + "]"
+        }
+        return JSONText.object([
+            ("window_start", JSONText.quote(Timestamp.format(millis: record.windowStart))),
+            ("window_end", JSONText.quote(Timestamp.format(millis: record.windowEnd))),
+            ("topic", JSONText.quote(record.topic)), ("most_negative", list(record.stats.mostNegative)),
+            ("most_positive", list(record.stats.mostPositive)),
+        ])
+    }
+}

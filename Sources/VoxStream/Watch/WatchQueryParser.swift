@@ -1,0 +1,123 @@
+/// Recursive-descent parser of watch queries: `or := and ('OR' and)*`, `and := not (('AND')? not)*`,
+/// `not := 'NOT' not | primary`, `primary := '(' or ')' | '"' phrase '"' | term`.
+struct WatchQueryParser {
+    private let characters: [Character]
+    private let topic: String
+    private var position = 0
+
+    init(source: String, topic: String) {
+        characters = Array(source)
+        self.topic = topic
+    }
+
+    mutating func parse() throws(WatchError) -> WatchQuery {
+        skipSpaces()
+        guard position < characters.count else {
+            throw WatchError(
+                "watch topic '\(topic)': the query is empty (in YAML, quote queries: an unquoted # starts a comment)")
+        }
+        let query = try parseOr()
+        skipSpaces()
+        guard position == characters.count else { throw error("unexpected '\(characters[position])'") }
+        return query
+    }
+
+    private func error(_ what: String) -> WatchError {
+        WatchError("watch topic '\(topic)': \(what) at character \(position)")
+    }
+
+    private mutating func parseOr() throws(WatchError) -> WatchQuery {
+        var left = try parseAnd()
+        while keyword("OR") { left = .or(left, try parseAnd()) }
+        return left
+    }
+
+    private mutating func parseAnd() throws(WatchError) -> WatchQuery {
+        var left = try parseNot()
+        while true {
+            if keyword("AND") {
+                left = .and(left, try parseNot())
+                continue
+            }
+            skipSpaces()
+            guard position < characters.count, characters[position] != ")", !peekKeyword("OR") else { return left }
+            left = .and(left, try parseNot())
+        }
+    }
+
+    private mutating func parseNot() throws(WatchError) -> WatchQuery {
+        if keyword("NOT") { return .not(try parseNot()) }
+        return try parsePrimary()
+    }
+
+    private mutating func parsePrimary() throws(WatchError) -> WatchQuery {
+        skipSpaces()
+        guard position < characters.count else { throw error("expected a term") }
+        switch characters[position] {
+        case "(":
+            position += 1
+            let inner = try parseOr()
+            skipSpaces()
+            guard position < characters.count, characters[position] == ")" else { throw error("expected ')'") }
+            position += 1
+            return inner
+        case ")":
+            throw error("unexpected ')'")
+        case "\"":
+            let start = position
+            position += 1
+            var text = ""
+            while position < characters.count, characters[position] != "\"" {
+                text.append(characters[position])
+                position += 1
+            }
+            guard position < characters.count else {
+                position = start
+                throw error("unterminated phrase")
+            }
+            position += 1
+            let words = WatchText(text).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
+            guard !words.isEmpty else {
+                position = start
+                throw error("empty phrase")
+            }
+            return words.count == 1 ? .term(words[0]) : .phrase(words)
+        default:
+            let start = position
+            var text = ""
+            while position < characters.count, !characters[position].isWhitespace,
+                !"()\"".contains(characters[position])
+            {
+                text.append(characters[position])
+                position += 1
+            }
+            let words = WatchText(text).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
+            guard !words.isEmpty else {
+                position = start
+                throw error("'\(text)' is not a word")
+            }
+            return words.count == 1 ? .term(words[0]) : .phrase(words)
+        }
+    }
+
+    private mutating func skipSpaces() {
+        while position < characters.count, characters[position].isWhitespace { position += 1 }
+    }
+
+    private mutating func peekKeyword(_ word: String) -> Bool {
+        var probe = self
+        return probe.keyword(word)
+    }
+
+    /// Consumes `word` (upper case, as a whole token) when it is next.
+    private mutating func keyword(_ word: String) -> Bool {
+        skipSpaces()
+        let end = position + word.count
+        guard end <= characters.count, String(characters[position..<end]) == word else { return false }
+        if end < characters.count, !characters[end].isWhitespace, characters[end] != "(", characters[end] != "\"" {
+            return false
+        }
+        position = end
+        return true
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Yams
+
+/// The named watch topics of a YAML (or JSON) file, in the file's order:
+///
+/// ```yaml
+/// topics:
+///   United: '@united OR "united airlines"'
+///   Delta: '(@Delta OR delta) AND NOT "delta variant"'
+/// ```
+public struct WatchTopics: Sendable {
+    /// The topics, in file order.
+    public let topics: [(name: String, query: WatchQuery)]
+
+    /// Topics from name–query pairs.
+    public init(_ topics: [(name: String, query: WatchQuery)]) { self.topics = topics }
+
+    /// Reads and validates a watch file.
+    /// - Throws: `WatchError` naming the file, the topic and the character offset of the problem.
+    public static func load(_ path: String) throws(WatchError) -> WatchTopics {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WatchError("cannot read the watch file \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), origin: path)
+    }
+
+    /// Parses a watch document.
+    public static func parse(_ text: String, origin: String = "watch file") throws(WatchError) -> WatchTopics {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw WatchError("\(origin) is not valid YAML or JSON: \(error)")
+        }
+        guard let mapping = root?.mapping, let topicsNode = mapping["topics"], let topicsMapping = topicsNode.mapping
+        else {
+            throw WatchError("\(origin) needs a 'topics:' mapping of names to quoted queries")
+        }
+        var topics: [(String, WatchQuery)] = []
+        for (key, value) in topicsMapping {
+            guard let name = key.string, !name.isEmpty else {
+                throw WatchError("\(origin): a topic name is not a string")
+            }
+            guard let source = value.string, value.scalar != nil else {
+                throw WatchError("watch topic '\(name)' in \(origin): the query must be a quoted string")
+            }
+            guard !topics.contains(where: { $0.0 == name }) else {
+                throw WatchError("\(origin): topic '\(name)' appears twice")
+            }
+            topics.append((name, try WatchQuery.parse(source, topic: name)))
+        }
+        return WatchTopics(topics)
+    }
+
+    /// The names of the topics `text` matches, in file order.
+    public func matches(_ text: String) -> [Int] {
+        let tokens = WatchText(text)
+        return topics.indices.filter { topics[$0].query.matches(tokens) }
+    }
+}

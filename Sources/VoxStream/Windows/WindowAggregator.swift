@@ -1,0 +1,101 @@
+import VoxFeeds
+
+/// Event-time windows over classified posts: tumbling windows of `size` aligned to the Unix epoch (and,
+/// with a `slide` shorter than `size`, overlapping sliding windows), closed in order once the watermark
+/// passes their end. A post whose window has already passed the watermark is late: counted, never added.
+///
+/// Decisions depend only on event times and arrival order, never on batching or wall-clock time, which is
+/// what makes a replay's outputs byte-identical to a live run's.
+public struct WindowAggregator: Sendable {
+    /// A window that closed: its rows (all, taxonomy topics, watch topics) and per-topic statistics.
+    public struct Closed: Sendable {
+        public var start: Int64
+        public var end: Int64
+        public var records: [WindowRecord]
+    }
+
+    private struct Open: Sendable {
+        var all = TopicStats()
+        var taxonomy: [TopicStats]
+        var watch: [TopicStats]
+    }
+
+    /// Window length in milliseconds.
+    public let size: Int64
+    /// Distance between window starts (equal to `size` for tumbling windows).
+    public let slide: Int64
+    private let taxonomy: [String]
+    private let watchNames: [String]
+    private let model: String
+    private var open: [Int64: Open] = [:]
+
+    /// Creates an aggregator.
+    public init(size: Int64, slide: Int64? = nil, taxonomy: [String], watch: [String], model: String) {
+        precondition(size > 0 && (slide ?? size) > 0 && (slide ?? size) <= size, "windows need 0 < slide ≤ size")
+        self.size = size
+        self.slide = slide ?? size
+        self.taxonomy = taxonomy
+        self.watchNames = watch
+        self.model = model
+    }
+
+    /// Whether a post at `time` is too late for the window that would hold it (its end is at or before the watermark).
+    public func isLate(_ time: Int64, watermark: Int64) -> Bool {
+        WindowAggregator.floor(time, size) + size <= watermark
+    }
+
+    /// Adds a post to every window that holds it and is still open.
+    public mutating func add(_ post: ClassifiedPost, watermark: Int64) {
+        let time = post.post.createdAt
+        var start = WindowAggregator.floor(time, slide)
+        while start > time - size {
+            if start + size > watermark {
+                var window =
+                    open[start]
+                    ?? Open(
+                        taxonomy: Array(repeating: TopicStats(), count: taxonomy.count),
+                        watch: Array(repeating: TopicStats(), count: watchNames.count))
+                window.all.add(post)
+                if post.topic < window.taxonomy.count { window.taxonomy[post.topic].add(post) }
+                for index in post.watch where index < window.watch.count { window.watch[index].add(post) }
+                open[start] = window
+            }
+            start -= slide
+        }
+    }
+
+    /// Closes, in start order, every window whose end is at or before `watermark`.
+    public mutating func close(through watermark: Int64) -> [Closed] {
+        let ready = open.keys.filter { $0 + size <= watermark }.sorted()
+        return ready.compactMap { start in
+            guard let window = open.removeValue(forKey: start) else { return nil }
+            let end = start + size
+            var records = [
+                WindowRecord(
+                    windowStart: start, windowEnd: end, topic: "all", kind: .all, stats: window.all, model: model)
+            ]
+            for (index, name) in taxonomy.enumerated() {
+                records.append(
+                    WindowRecord(
+                        windowStart: start, windowEnd: end, topic: name, kind: .taxonomy, stats: window.taxonomy[index],
+                        model: model))
+            }
+            for (index, name) in watchNames.enumerated() {
+                records.append(
+                    WindowRecord(
+                        windowStart: start, windowEnd: end, topic: name, kind: .watch, stats: window.watch[index],
+                        model: model))
+            }
+            return Closed(start: start, end: end, records: records)
+        }
+    }
+
+    /// Number of windows still open.
+    public var openCount: Int { open.count }
+
+    /// Floor division for event times before 1970 too.
+    static func floor(_ value: Int64, _ step: Int64) -> Int64 {
+        let quotient = value / step
+        return (value % step < 0 ? quotient - 1 : quotient) * step
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import VoxStream
+
+/// The options `replay` and `tail` share: windows, filters, batching, outputs.
+struct PipelineOptionGroup: ParsableArguments {
+    @Option(help: ArgumentHelp("Watch topics (YAML or JSON: topics: {Name: 'query'}).", valueName: "file"))
+    var watch: String?
+    @Option(help: "Tumbling window length (e.g. 1h, 15m).") var window = "1h"
+    @Option(help: "Also write sliding windows of --window length every this long (e.g. 5m).") var slide: String?
+    @Option(help: "How late (in event time) a post may arrive and still count.") var lateness = "5m"
+    @Option(help: "Keep only these languages (comma-separated, e.g. en,pt).") var lang: String?
+    @Flag(help: "Drop repeated post ids.") var dedupe = false
+    @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out = "vox-out"
+    @Option(help: "Window files: csv, jsonl or both.") var format = "both"
+    @Option(help: "Posts per model batch.") var batch = 32
+    @Option(help: "Longest wait for a batch to fill (e.g. 200ms).") var maxLatency = "200ms"
+    @Option(help: ArgumentHelp("Dead-letter file (default OUT/dead-letter.jsonl).", valueName: "file")) var deadLetter:
+        String?
+    @Flag(help: "Write per-post predictions to OUT/posts.jsonl.") var emitPosts = false
+
+    func validate() throws {
+        for (name, value) in [("--window", window), ("--lateness", lateness), ("--max-latency", maxLatency)]
+            + (slide.map { [("--slide", $0)] } ?? [])
+        {
+            guard DurationParser.milliseconds(value) != nil else {
+                throw ValidationError("\(name) '\(value)' is not a duration like 1h, 5m, 30s or 200ms")
+            }
+        }
+        guard (DurationParser.milliseconds(window) ?? 0) > 0 else { throw ValidationError("--window must be positive") }
+        if let slide, let step = DurationParser.milliseconds(slide), let size = DurationParser.milliseconds(window),
+            step <= 0 || step > size
+        {
+            throw ValidationError("--slide must be positive and no longer than --window")
+        }
+        guard OutputSinks.Format(rawValue: format) != nil else {
+            throw ValidationError("--format must be csv, jsonl or both")
+        }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    }
+
+    /// The pipeline options these flags describe.
+    func pipelineOptions() -> PipelineOptions {
+        var options = PipelineOptions()
+        options.window = DurationParser.milliseconds(window) ?? 3_600_000
+        options.slide = slide.flatMap(DurationParser.milliseconds)
+        options.lateness = DurationParser.milliseconds(lateness) ?? 300_000
+        options.languages = lang.map {
+            Set($0.lowercased().split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        }
+        options.dedupe = dedupe
+        options.output = out
+        options.format = OutputSinks.Format(rawValue: format) ?? .both
+        options.batchSize = batch
+        options.maxLatency = .milliseconds(DurationParser.milliseconds(maxLatency) ?? 200)
+        options.deadLetterPath = deadLetter
+        options.emitPosts = emitPosts
+        return options
+    }
+}
+
+/// Durations as people write them: `90s`, `5m`, `1h`, `1d`, `200ms`.
+enum DurationParser {
+    static func milliseconds(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            if let value = Int64(number), value >= 0 { return value * scale }
+            if suffix == "m" || suffix == "s" { continue }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import VoxDefaultModel
+import VoxFeeds
+import VoxModel
+import VoxTestSupport
+
+@testable import VoxStream
+
+/// End to end with the real default model: exact accounting, and the same window files whether the feed is
+/// replayed from a file or read over HTTP through dropped connections, in any batch size.
+@Suite(.serialized) struct PipelineTests {
+    static let classifier: TextClassifier? = {
+        let store = ModelStore()
+        guard store.hasBaseModel, let directory = DefaultModel.directory else { return nil }
+        return try? TextClassifier.load(directory: directory, baseDirectory: store.directory())
+    }()
+
+    static let texts = [
+        "I love this airline, best flight ever", "Flight delayed again, worst service",
+        "Watching the game tonight with friends",
+        "New iPhone launch looks great", "Stock market falls after earnings", "Concert tickets sold out in minutes",
+        "Just had coffee, ready for Monday", "The album drops Friday and I can't wait",
+        "Traffic is terrible this morning",
+    ]
+
+    /// An X API v2 feed over five hours: out-of-order posts, one beyond the lateness, a duplicate id, a
+    /// Portuguese post, and a broken line.
+    static func feed() -> [UInt8] {
+        let base: Int64 = 1_795_824_000_000
+        var lines: [String] = []
+        for index in 0..<120 {
+            var offset = Int64(index) * 150_000  // every 2.5 minutes
+            if index % 17 == 5 { offset -= 180_000 }  // 3 minutes out of order: within lateness
+            if index == 60 { offset -= 3 * 3_600_000 }  // hours behind: late
+            let text = texts[index % texts.count] + " #\(index)"
+            let lang = index == 33 ? "pt" : "en"
+            lines.append(
+                #"{"data":{"id":"\#(index == 90 ? 89 : index)","text":"\#(text)","created_at":"\#(Timestamp.format(millis: base + offset))","lang":"\#(lang)"}}"#
+            )
+            if index == 70 { lines.append(#"{"data":{"id":"broken""#) }
+        }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    private func run(_ source: String, batch: Int, into directory: String) async throws -> PipelineStats {
+        let classifier = try #require(
+            PipelineTests.classifier, "needs the base model (vox model pull) and the bundled default model")
+        var feedOptions = FeedOptions(registry: try ProfileRegistry.bundled())
+        feedOptions.http.initialBackoff = 0.01
+        var options = PipelineOptions()
+        options.output = directory
+        options.batchSize = batch
+        options.languages = ["en"]
+        options.dedupe = true
+        options.maxLatency = .milliseconds(50)
+        let watch = try WatchTopics.parse("topics:\n  Flights: 'flight OR airline'\n  Music: 'album OR concert'\n")
+        let pipeline = Pipeline(
+            feed: Feed(sources: [try FeedSource(source)], options: feedOptions), classifier: classifier, watch: watch,
+            options: options)
+        return try await pipeline.run()
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "vox-pipeline-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func everyPostIsCountedOnceAndReplayEqualsLive() async throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let gzip = try GzipDeflater.gzip(PipelineTests.feed())
+        try Data(gzip).write(to: URL(fileURLWithPath: root + "/feed.jsonl.gz"))
+
+        let replay = try await run(root + "/feed.jsonl.gz", batch: 32, into: root + "/replay")
+        #expect(replay.ingest.lines == 121)
+        #expect(replay.ingest.deadLetterTotal == 1)
+        #expect(replay.filtered == 1)
+        #expect(replay.duplicates == 1)
+        #expect(replay.late == 1)
+        #expect(replay.balanced)
+        #expect(replay.ingest.posts == replay.filtered + replay.duplicates + replay.windowed + replay.late)
+        let windows = try String(contentsOfFile: root + "/replay/windows.csv", encoding: .utf8)
+        let allRows = windows.split(separator: "\n").filter { $0.contains(",all,all,") }
+        #expect(allRows.count == 5)
+        #expect(allRows.map { Int($0.split(separator: ",")[4]) ?? 0 }.reduce(0, +) == replay.windowed)
+        let runJSON = try String(contentsOfFile: root + "/replay/run.json", encoding: .utf8)
+        #expect(runJSON.contains(#""late":1"#) && runJSON.contains(#""windows":5"#))
+
+        // The same bytes read one post at a time, and over HTTP through two dropped connections.
+        let small = try await run(root + "/feed.jsonl.gz", batch: 1, into: root + "/batch1")
+        #expect(small.windowed == replay.windowed)
+        let cuts = [gzip.count / 3, gzip.count * 2 / 3]
+        let server = try LoopbackHTTPServer { request in
+            var response = TestResponse.resource(gzip, for: request)
+            if request.index < cuts.count { response.cutAfter = cuts[request.index] - (request.rangeStart ?? 0) }
+            return response
+        }
+        let live = try await run(server.baseURL + "/live.jsonl.gz", batch: 7, into: root + "/live")
+        #expect(live.ingest.sources[0].reconnects == 2)
+        for file in ["windows.csv", "windows.jsonl", "examples.jsonl", "dead-letter.jsonl"] {
+            let expected = try Data(contentsOf: URL(fileURLWithPath: root + "/replay/" + file))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: root + "/batch1/" + file)) == expected, "\(file) with batch 1"
+            )
+            if file != "dead-letter.jsonl" {
+                #expect(
+                    try Data(contentsOf: URL(fileURLWithPath: root + "/live/" + file)) == expected, "\(file) over HTTP")
+            }
+        }
+    }
+}

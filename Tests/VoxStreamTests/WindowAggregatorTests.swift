@@ -1,0 +1,128 @@
+import Testing
+import VoxFeeds
+
+@testable import VoxStream
+
+/// Event-time windows and watermarks, driven without I/O.
+@Suite struct WindowAggregatorTests {
+    static let hour: Int64 = 3_600_000
+    static let base: Int64 = 1_795_824_000_000  // 2026-11-28T00:00:00Z
+
+    private func post(
+        _ id: String, at offset: Int64, source: Int = 0, sentiment: [Float] = [0.1, 0.2, 0.7], topic: Int = 0,
+        watch: [Int] = []
+    ) -> ClassifiedPost {
+        ClassifiedPost(
+            post: Post(id: id, text: "text \(id)", createdAt: WindowAggregatorTests.base + offset, source: "generic"),
+            sourceIndex: source,
+            sentiment: sentiment, topics: topic == 0 ? [0.9, 0.1] : [0.1, 0.9], watch: watch)
+    }
+
+    /// Feeds posts in order like the model stage does; returns (closed windows, late count).
+    private func run(
+        _ posts: [ClassifiedPost], sources: Int = 1, lateness: Int64 = 300_000, release: Bool = true
+    ) -> ([WindowAggregator.Closed], Int) {
+        var watermark = Watermark(sources: sources, lateness: lateness)
+        var aggregator = WindowAggregator(
+            size: WindowAggregatorTests.hour, taxonomy: ["a", "b"], watch: ["w"], model: "m@1")
+        var closed: [WindowAggregator.Closed] = []
+        var late = 0
+        for item in posts {
+            let mark = watermark.value()
+            if aggregator.isLate(item.post.createdAt, watermark: mark) {
+                late += 1
+            } else {
+                aggregator.add(item, watermark: mark)
+            }
+            watermark.observe(item.post.createdAt, source: item.sourceIndex)
+            closed += aggregator.close(through: watermark.value(fallback: .min))
+        }
+        if release {
+            for source in 0..<sources { watermark.release(source: source) }
+            closed += aggregator.close(through: watermark.value())
+        }
+        return (closed, late)
+    }
+
+    @Test func aPostExactlyOnABoundaryStartsTheNextWindow() {
+        let (closed, late) = run([
+            post("a", at: 0), post("b", at: WindowAggregatorTests.hour - 1), post("c", at: WindowAggregatorTests.hour),
+        ])
+        #expect(late == 0)
+        #expect(
+            closed.map(\.start) == [
+                WindowAggregatorTests.base, WindowAggregatorTests.base + WindowAggregatorTests.hour,
+            ])
+        #expect(closed.map { $0.records[0].stats.posts } == [2, 1])
+    }
+
+    @Test func outOfOrderWithinLatenessCountsAndBeyondIsLate() {
+        let hour = WindowAggregatorTests.hour
+        // "c" is 2 minutes behind (within the 5 minutes of lateness); "e" arrives after window 0 has closed.
+        let posts = [
+            post("a", at: 10), post("b", at: hour + 60_000), post("c", at: hour - 1_000),
+            post("d", at: hour + 10 * 60_000), post("e", at: hour - 2_000),
+        ]
+        let (closed, late) = run(posts)
+        #expect(late == 1)
+        #expect(closed.map { $0.records[0].stats.posts } == [2, 2])
+        #expect(closed.reduce(0) { $0 + $1.records[0].stats.posts } + late == posts.count)
+    }
+
+    @Test func aSilentSourceHoldsTheWatermarkUntilItIsReleased() {
+        var watermark = Watermark(sources: 2, lateness: 0)
+        watermark.observe(WindowAggregatorTests.base + 5 * WindowAggregatorTests.hour, source: 0)
+        #expect(watermark.value() == .min)
+        watermark.observe(WindowAggregatorTests.base + WindowAggregatorTests.hour, source: 1)
+        #expect(watermark.value() == WindowAggregatorTests.base + WindowAggregatorTests.hour)
+        watermark.release(source: 1)  // idle or finished: no longer holds it back
+        #expect(watermark.value() == WindowAggregatorTests.base + 5 * WindowAggregatorTests.hour)
+        watermark.release(source: 0)
+        #expect(watermark.value(fallback: 42) == WindowAggregatorTests.base + 5 * WindowAggregatorTests.hour)
+        #expect(Watermark(sources: 1, lateness: 0).value(fallback: 7) == .min)
+    }
+
+    @Test func everyTopicGetsARowInOrderEvenWithoutPosts() {
+        let (closed, _) = run([
+            post("a", at: 0, sentiment: [0.8, 0.1, 0.1], topic: 1, watch: [0]),
+            post("b", at: 1, sentiment: [0.1, 0.1, 0.8]),
+        ])
+        let rows = closed[0].records
+        #expect(rows.map(\.topic) == ["all", "a", "b", "w"])
+        #expect(rows.map(\.kind) == [.all, .taxonomy, .taxonomy, .watch])
+        #expect(rows.map(\.stats.posts) == [2, 1, 1, 1])
+        let all = rows[0].stats
+        #expect(all.negative == 1 && all.positive == 1 && all.netSentiment == 0)
+        #expect(abs(all.meanScore - 0) < 1e-9)
+        #expect(abs(all.meanConfidence - 0.8) < 1e-6)
+        #expect(rows[3].csv.hasSuffix(",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1"))
+    }
+
+    @Test func slidingWindowsHoldAPostOncePerOverlap() {
+        var aggregator = WindowAggregator(
+            size: WindowAggregatorTests.hour, slide: 15 * 60_000, taxonomy: [], watch: [], model: "m")
+        aggregator.add(post("a", at: 40 * 60_000), watermark: .min)
+        let closed = aggregator.close(through: .max)
+        #expect(closed.count == 4)
+        #expect(closed.map { ($0.start - WindowAggregatorTests.base) / 60_000 } == [-15, 0, 15, 30])
+    }
+
+    @Test func csvQuotesTopicNamesWithCommasAndQuotes() {
+        let record = WindowRecord(
+            windowStart: 0, windowEnd: WindowAggregatorTests.hour, topic: #"Tea, "Earl" Grey"#, kind: .watch,
+            stats: TopicStats(), model: "m")
+        #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
+        #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 15)
+    }
+
+    @Test func examplesKeepTheThreeMostNegativeAndPositive() {
+        var stats = TopicStats()
+        for (index, score) in [0.9, -0.8, 0.1, -0.2, 0.95, -0.99, 0.3].enumerated() {
+            let positive = Float((1 + score) / 2)
+            stats.add(post("p\(index)", at: 0, sentiment: [1 - positive, 0, positive]))
+        }
+        #expect(stats.mostNegative.map(\.id) == ["p5", "p1", "p3"])
+        #expect(stats.mostPositive.map(\.id) == ["p4", "p0", "p6"])
+    }
+}
