@@ -43,17 +43,23 @@ import VoxTestSupport
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }
 
-    private func run(_ source: String, batch: Int, into directory: String) async throws -> PipelineStats {
+    private func run(
+        _ source: String, batch: Int, into directory: String, live: StopSignal? = nil
+    ) async throws -> PipelineStats {
         let classifier = try #require(
             PipelineTests.classifier, "needs the base model (vox model pull) and the bundled default model")
         var feedOptions = FeedOptions(registry: try ProfileRegistry.bundled())
         feedOptions.http.initialBackoff = 0.01
+        feedOptions.follow = live != nil
+        feedOptions.pollInterval = 0.1
+        feedOptions.stopRequest = live
         var options = PipelineOptions()
         options.output = directory
         options.batchSize = batch
         options.languages = ["en"]
         options.dedupe = true
         options.maxLatency = .milliseconds(50)
+        options.live = live != nil
         let watch = try WatchTopics.parse("topics:\n  Flights: 'flight OR airline'\n  Music: 'album OR concert'\n")
         let pipeline = Pipeline(
             feed: Feed(sources: [try FeedSource(source)], options: feedOptions), classifier: classifier, watch: watch,
@@ -108,6 +114,30 @@ import VoxTestSupport
                 #expect(
                     try Data(contentsOf: URL(fileURLWithPath: root + "/live/" + file)) == expected, "\(file) over HTTP")
             }
+        }
+    }
+
+    @Test func aLiveTailStoppedGracefullyWritesWhatAReplayWrites() async throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let body = PipelineTests.feed()
+        try Data(body).write(to: URL(fileURLWithPath: root + "/feed.jsonl"))
+        _ = try await run(root + "/feed.jsonl", batch: 32, into: root + "/replay")
+        let server = try LoopbackHTTPServer { request in TestResponse.resource(body, for: request, etag: "\"v1\"") }
+        let stop = StopSignal()
+        let stopper = Task {
+            try await Task.sleep(for: .seconds(4))
+            stop.stop()
+        }
+        let live = try await run(server.baseURL + "/feed.jsonl", batch: 32, into: root + "/live", live: stop)
+        try await stopper.value
+        #expect(live.ingest.interrupted)
+        #expect(live.balanced)
+        #expect(server.requests.count > 1)  // it kept polling for growth
+        for file in ["windows.csv", "windows.jsonl", "examples.jsonl"] {
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: root + "/live/" + file))
+                    == Data(contentsOf: URL(fileURLWithPath: root + "/replay/" + file)), "\(file)")
         }
     }
 }

@@ -16,6 +16,9 @@ public struct FeedOptions: Sendable {
     public var maxLineLength = 1 << 20
     /// HTTP settings.
     public var http = HTTPOptions()
+    /// When set, every source stops reading (as if it had ended) and what was already read is delivered:
+    /// a graceful stop for live runs, unlike cancelling the task.
+    public var stopRequest: StopSignal? = nil
 
     /// Creates options over `registry`, falling back to `fallback` (default: its `generic` profile).
     public init(registry: ProfileRegistry, fallback: ConnectorProfile? = nil) {
@@ -114,6 +117,7 @@ public struct Feed: Sendable {
             }
         }
         let pump = SourcePump(maxLineLength: options.maxLineLength)
+        options.stopRequest?.whenStopped { [stop = pump.stop] in stop.stop() }
         pump.start(transport)
         defer { pump.cancel() }
         var parser = LineParser(sourceIndex: index, choice: choice)

@@ -6,15 +6,32 @@ public final class StopSignal: @unchecked Sendable {
     // @unchecked: `stopped` is only touched while `condition` is locked.
     private let condition = NSCondition()
     private var stopped = false
+    private var observers: [@Sendable () -> Void] = []
 
     /// Creates an unset signal.
     public init() {}
 
-    /// Sets the signal and wakes every sleeper.
+    /// Sets the signal, wakes every sleeper and runs the observers.
     public func stop() {
         condition.lock()
+        let first = !stopped
         stopped = true
+        let pending = observers
+        observers = []
         condition.broadcast()
+        condition.unlock()
+        if first { for observer in pending { observer() } }
+    }
+
+    /// Runs `observer` when the signal is set (at once if it already is).
+    public func whenStopped(_ observer: @escaping @Sendable () -> Void) {
+        condition.lock()
+        if stopped {
+            condition.unlock()
+            observer()
+            return
+        }
+        observers.append(observer)
         condition.unlock()
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import VoxFeeds
 import VoxModel
 
@@ -11,6 +12,12 @@ struct ModelStage {
     private let sentimentHead: Int?
     private let topicHead: Int?
     private let taxonomy: [String]
+    private let live: Bool
+    private let idle: Int64
+    private let lateness: Int64
+    private var lastPost: [Int64]
+    private var newestEvent: Int64 = .min
+    private var recent: [(Int64, Int)] = []
 
     init(pipeline: Pipeline, sources: Int) {
         self.pipeline = pipeline
@@ -22,6 +29,10 @@ struct ModelStage {
         let model = pipeline.classifier.artifact.label
         let watchNames = pipeline.watch.topics.map(\.name)
         watermark = Watermark(sources: sources, lateness: options.lateness)
+        live = options.live
+        idle = options.idle
+        lateness = options.lateness
+        lastPost = Array(repeating: ModelStage.wallClock(), count: sources)
         tumbling = WindowAggregator(size: options.window, taxonomy: taxonomy, watch: watchNames, model: model)
         sliding = options.slide.map {
             WindowAggregator(size: options.window, slide: $0, taxonomy: taxonomy, watch: watchNames, model: model)
@@ -47,7 +58,9 @@ struct ModelStage {
                     post: post, sourceIndex: source, sentiment: sentiment, topics: topics,
                     watch: pipeline.watch.matches(post.text))
                 classified.append(classifiedPost)
-                let mark = watermark.value()
+                let mark = watermark.value(fallback: live ? ModelStage.wallClock() - lateness : .max)
+                lastPost[source] = ModelStage.wallClock()
+                newestEvent = max(newestEvent, post.createdAt)
                 if tumbling.isLate(post.createdAt, watermark: mark) {
                     stats.late += 1
                 } else {
@@ -58,11 +71,35 @@ struct ModelStage {
                 watermark.observe(post.createdAt, source: source)
             case .finished(let source):
                 watermark.release(source: source)
+            case .tick:
+                let now = ModelStage.wallClock()
+                for source in lastPost.indices where now - lastPost[source] >= idle {
+                    watermark.release(source: source)
+                }
+            case .end:
+                break
             }
         }
         try sinks.write(posts: classified, heads: taxonomy)
-        try emit(through: watermark.value(fallback: .min), sinks: sinks, stats: &stats)
+        let now = ModelStage.wallClock()
+        recent.append((now, posts.count))
+        recent.removeAll { now - $0.0 > 10_000 }
+        try emit(through: watermark.value(fallback: live ? now - lateness : .min), sinks: sinks, stats: &stats)
     }
+
+    /// A one-line status: throughput, lag behind event time, open windows, closed windows.
+    func status(_ stats: PipelineStats) -> String {
+        let now = ModelStage.wallClock()
+        let span = max(1, now - (recent.first?.0 ?? now))
+        let rate = Double(recent.reduce(0) { $0 + $1.1 }) * 1000 / Double(span)
+        let lag = newestEvent == .min ? "–" : String(format: "%.0f s", Double(now - newestEvent) / 1000)
+        return String(
+            format: "%.0f posts/s, lag %@, %d posts, %d open windows, %d windows closed, %d late",
+            rate, lag, stats.classified, tumbling.openCount, stats.windows, stats.late)
+    }
+
+    /// Milliseconds since the Unix epoch, wall clock.
+    static func wallClock() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Closes every remaining window (the end of a replay).
     mutating func finish(sinks: OutputSinks, stats: inout PipelineStats) throws {

@@ -12,6 +12,10 @@ public final class Pipeline: Sendable {
     enum Item: Sendable {
         case post(Post, source: Int)
         case finished(source: Int)
+        /// A wall-clock tick (live runs): idle sources, status.
+        case tick
+        /// Every source has ended.
+        case end
     }
 
     let feed: Feed
@@ -27,10 +31,15 @@ public final class Pipeline: Sendable {
         self.options = options
     }
 
-    /// Runs until every source ends (closing every window) or the task is cancelled.
-    /// - Parameter notice: Receives feed notices (reconnects, rotations) for the terminal.
+    /// Runs until every source ends, then closes every window. To stop a live run gracefully, set the feed's
+    /// `stopRequest`: sources stop reading, what was read is processed, open windows are emitted.
+    /// - Parameters:
+    ///   - notice: Receives feed notices (reconnects, rotations) for the terminal.
+    ///   - status: Receives a status line about once a second in live runs.
     /// - Returns: The run's accounting (also written to `run.json`).
-    public func run(notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> PipelineStats {
+    public func run(
+        notice: @escaping @Sendable (String) -> Void = { _ in }, status: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> PipelineStats {
         let sinks = try OutputSinks(
             directory: options.output, format: options.format, sliding: options.slide != nil,
             emitPosts: options.emitPosts)
@@ -45,7 +54,7 @@ public final class Pipeline: Sendable {
             defer { channel.finish() }
             var filter = PostFilter(options: options)
             let deadLetters = try DeadLetterSink(path: deadLetterPath)
-            return try await feed.run { event in
+            let result = try await feed.run { event in
                 switch event {
                 case .batch(let batch):
                     try deadLetters.write(batch.deadLetters)
@@ -65,18 +74,34 @@ public final class Pipeline: Sendable {
                     break
                 }
             }
+            await channel.send(.end)
+            return result
         }()
+        let ticker: Task<Void, Never>? =
+            options.live
+            ? Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await channel.send(.tick)
+                }
+            } : nil
         var stage = ModelStage(pipeline: self, sources: feed.sources.count)
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
             try await stage.process(chunk, sinks: sinks, stats: &stats)
+            if chunk.contains(where: { if case .tick = $0 { true } else { false } }) {
+                stats.seconds = Date().timeIntervalSince(started)
+                status(stage.status(stats))
+            }
             try writeAtomically(stats.json, to: options.output + "/run.json")
+            if chunk.contains(where: { if case .end = $0 { true } else { false } }) { break }
         }
+        ticker?.cancel()
         stats.ingest = try await ingest
         stats.filtered = counters.filtered
         stats.duplicates = counters.duplicates
-        if !stats.ingest.interrupted {
-            try stage.finish(sinks: sinks, stats: &stats)
-        }
+        if feed.options.stopRequest?.isStopped == true { stats.ingest.interrupted = true }
+        // Without a checkpoint, open windows are emitted at exit, even after a stop request.
+        try stage.finish(sinks: sinks, stats: &stats)
         stats.seconds = Date().timeIntervalSince(started)
         try writeAtomically(stats.json, to: options.output + "/run.json")
         return stats

@@ -22,6 +22,11 @@ public struct PipelineOptions: Sendable {
     public var emitPosts = false
     /// Where dead letters go (default `OUTPUT/dead-letter.jsonl`).
     public var deadLetterPath: String? = nil
+    /// A live run (`tail`): idle sources stop holding the watermark back, and when all are idle it follows
+    /// the wall clock, so a quiet feed still closes its windows.
+    public var live = false
+    /// A source with no posts for this long (wall clock, milliseconds) is idle.
+    public var idle: Int64 = 120_000
 
     /// Default options.
     public init() {}

@@ -27,6 +27,27 @@ enum SignalTrap {
     }
 }
 
+extension SignalTrap {
+    /// Calls `stop` on the first SIGINT or SIGTERM (a graceful stop: sources end, work in flight finishes,
+    /// outputs are flushed); a second signal exits at once. Returns a token that keeps the handlers alive.
+    static func stoppingOnSignals(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        signal(SIGPIPE, SIG_IGN)
+        let seen = SignalCount()
+        return [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if seen.increment() > 1 { exit(130) }
+                FileHandle.standardError.write(
+                    Data("\nvox: stopping: finishing work in flight and writing outputs (again to quit now)\n".utf8))
+                stop()
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
 /// Counts signals received, from the dispatch queue that delivers them.
 private final class SignalCount: @unchecked Sendable {
     // @unchecked: `count` is only touched while `lock` is held.
