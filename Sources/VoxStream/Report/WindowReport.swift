@@ -1,0 +1,122 @@
+import Foundation
+import VoxFeeds
+
+/// Re-aggregates stored window rows (`windows.jsonl`) over any range and period, hourly into daily say.
+///
+/// Counts are summed exactly; `mean_score` and `mean_confidence` are recombined from the stored 4-decimal
+/// means weighted by posts (so they can differ from a direct computation by less than 0.00005).
+public struct WindowReport: Sendable {
+    /// One aggregated row.
+    public struct Row: Sendable, Equatable {
+        public var start: Int64
+        public var end: Int64
+        public var topic: String
+        public var kind: String
+        public var posts = 0
+        public var negative = 0
+        public var neutral = 0
+        public var positive = 0
+        var scoreSum = 0.0
+        var confidenceSum = 0.0
+        public var model: String
+
+        /// The fields in `WindowRecord.fields` order, formatted as the window files are.
+        public var values: [String] {
+            func share(_ count: Int) -> String { WindowRecord.decimal(posts == 0 ? 0 : Double(count) / Double(posts)) }
+            let mean = { (sum: Double) in WindowRecord.decimal(self.posts == 0 ? 0 : sum / Double(self.posts)) }
+            return [
+                Timestamp.format(millis: start), Timestamp.format(millis: end), topic, kind, String(posts),
+                String(negative),
+                String(neutral), String(positive), share(negative), share(neutral), share(positive),
+                WindowRecord.decimal(posts == 0 ? 0 : Double(positive - negative) / Double(posts)), mean(scoreSum),
+                mean(confidenceSum), model,
+            ]
+        }
+    }
+
+    /// The rows, by period start, then in the window files' topic order.
+    public private(set) var rows: [Row] = []
+
+    /// Aggregates the JSON Lines window rows in `text`.
+    /// - Parameters:
+    ///   - from: Keep windows starting at or after this time (ms), if given.
+    ///   - to: Keep windows ending at or before this time (ms), if given.
+    ///   - every: Period length in milliseconds (aligned to the Unix epoch).
+    ///   - topics: Keep only these topics, if given.
+    /// - Throws: `WatchError` for a malformed row.
+    public init(
+        windowsJSONL text: String, from: Int64?, to: Int64?, every: Int64, topics: Set<String>?
+    ) throws(WatchError) {
+        var index: [String: Int] = [:]
+        for (number, line) in text.split(separator: "\n").enumerated() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let startText = object["window_start"] as? String, let endText = object["window_end"] as? String,
+                let start = Array(startText.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601),
+                let end = Array(endText.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601),
+                let topic = object["topic"] as? String, let kind = object["topic_kind"] as? String,
+                let posts = object["posts"] as? Int, let negative = object["negative"] as? Int,
+                let neutral = object["neutral"] as? Int, let positive = object["positive"] as? Int
+            else { throw WatchError("windows.jsonl line \(number + 1) is not a window row") }
+            if let from, start < from { continue }
+            if let to, end > to { continue }
+            if let topics, !topics.contains(topic) { continue }
+            let period = WindowAggregator.floor(start, every)
+            let key = "\(period)\u{1F}\(topic)"
+            let score = (object["mean_score"] as? Double ?? 0) * Double(posts)
+            let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(posts)
+            if let position = index[key] {
+                rows[position].posts += posts
+                rows[position].negative += negative
+                rows[position].neutral += neutral
+                rows[position].positive += positive
+                rows[position].scoreSum += score
+                rows[position].confidenceSum += confidence
+            } else {
+                index[key] = rows.count
+                rows.append(
+                    Row(
+                        start: period, end: period + every, topic: topic, kind: kind, posts: posts, negative: negative,
+                        neutral: neutral,
+                        positive: positive, scoreSum: score, confidenceSum: confidence,
+                        model: object["model"] as? String ?? ""))
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ("\($1.start)\u{1F}\($1.topic)", $0) })
+        rows.sort {
+            ($0.start, order["\($0.start)\u{1F}\($0.topic)"] ?? 0) < (
+                $1.start, order["\($1.start)\u{1F}\($1.topic)"] ?? 0
+            )
+        }
+    }
+
+    /// CSV with the window files' header.
+    public var csv: String {
+        ([WindowRecord.csvHeader] + rows.map { $0.values.map(WindowRecord.csvField).joined(separator: ",") }).joined(
+            separator: "\n") + "\n"
+    }
+
+    /// JSON Lines with the window files' keys.
+    public var jsonLines: String {
+        rows.map { row in
+            let values = row.values
+            let numeric = Set(4..<14)
+            return JSONText.object(
+                WindowRecord.fields.enumerated().map {
+                    ($1, numeric.contains($0) ? values[$0] : JSONText.quote(values[$0]))
+                })
+        }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
+    }
+
+    /// A Markdown table.
+    public var markdown: String {
+        let fields = WindowRecord.fields
+        var lines = [
+            "| " + fields.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: fields.count),
+        ]
+        for row in rows {
+            lines.append(
+                "| " + row.values.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

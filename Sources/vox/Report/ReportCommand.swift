@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import VoxFeeds
+import VoxStream
+
+/// `vox report`: re-aggregates stored windows for any range, e.g. hourly windows into a daily report.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-aggregate a run's windows over a range and period, as CSV, JSON Lines or Markdown.",
+        discussion: "Example: vox report --in vox-out --every 1d --topic all --topic Apple --format md"
+    )
+
+    @Option(
+        name: .customLong("in"), help: ArgumentHelp("A run's output folder (holding windows.jsonl).", valueName: "dir"))
+    var input = "vox-out"
+    @Option(help: "Keep windows starting at or after this time (ISO-8601).") var from: String?
+    @Option(help: "Keep windows ending at or before this time (ISO-8601).") var to: String?
+    @Option(help: "Period of the report's rows (e.g. 1h, 1d).") var every = "1d"
+    @Option(help: "Keep only this topic (repeatable).") var topic: [String] = []
+    @Option(help: "csv, json or md.") var format = "csv"
+
+    func validate() throws {
+        guard ["csv", "json", "md"].contains(format) else { throw ValidationError("--format must be csv, json or md") }
+        guard (DurationParser.milliseconds(every) ?? 0) > 0 else {
+            throw ValidationError("--every '\(every)' is not a duration like 1h or 1d")
+        }
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, ReportCommand.time(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not an ISO-8601 time")
+            }
+        }
+    }
+
+    static func time(_ text: String) -> Int64? { Array(text.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601) }
+
+    func run() throws {
+        let path = input + "/windows.jsonl"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read \(path): run vox replay or tail with --format jsonl or both first")
+        }
+        let report: WindowReport
+        do {
+            report = try WindowReport(
+                windowsJSONL: String(decoding: data, as: UTF8.self), from: from.flatMap(ReportCommand.time),
+                to: to.flatMap(ReportCommand.time),
+                every: DurationParser.milliseconds(every) ?? 86_400_000, topics: topic.isEmpty ? nil : Set(topic))
+        } catch {
+            throw CLIError(error.message)
+        }
+        switch format {
+        case "json": print(report.jsonLines, terminator: "")
+        case "md": print(report.markdown, terminator: "")
+        default: print(report.csv, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import VoxStream
+
+@Suite struct WindowReportTests {
+    private func row(
+        _ start: String, _ end: String, _ topic: String, _ kind: String, posts: Int, negative: Int, positive: Int,
+        score: Double
+    ) -> String {
+        #"{"window_start":"\#(start)","window_end":"\#(end)","topic":"\#(topic)","topic_kind":"\#(kind)","posts":\#(posts),"negative":\#(negative),"neutral":\#(posts - negative - positive),"positive":\#(positive),"negative_share":0,"neutral_share":0,"positive_share":0,"net_sentiment":0,"mean_score":\#(score),"mean_confidence":0.5,"model":"m@1"}"#
+    }
+
+    @Test func hourlyWindowsBecomeDailyRowsWithExactCounts() throws {
+        let lines = [
+            row(
+                "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 2,
+                positive: 5, score: 0.3),
+            row(
+                "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "Apple, Inc", "watch", posts: 2, negative: 2,
+                positive: 0, score: -0.8),
+            row(
+                "2026-11-28T23:00:00.000Z", "2026-11-29T00:00:00.000Z", "all", "all", posts: 30, negative: 3,
+                positive: 20, score: 0.5),
+            row(
+                "2026-11-29T00:00:00.000Z", "2026-11-29T01:00:00.000Z", "all", "all", posts: 4, negative: 4,
+                positive: 0, score: -0.9),
+        ].joined(separator: "\n")
+        let daily = try WindowReport(windowsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil)
+        #expect(daily.rows.map(\.topic) == ["all", "Apple, Inc", "all"])
+        #expect(daily.rows.map(\.posts) == [40, 2, 4])
+        #expect(daily.rows[0].values[8] == "0.1250")  // 5 negative of 40
+        #expect(daily.rows[0].values[12] == "0.4500")  // (0.3·10 + 0.5·30) / 40
+        #expect(daily.csv.contains(#","Apple, Inc",watch,2,2,0,0,1.0000"#))
+        let filtered = try WindowReport(
+            windowsJSONL: lines, from: 1_795_824_000_000 + 3_600_000, to: nil, every: 3_600_000, topics: ["all"])
+        #expect(filtered.rows.map(\.posts) == [30, 4])
+        #expect(filtered.markdown.split(separator: "\n").count == 4)
+        #expect(throws: WatchError.self) {
+            try WindowReport(windowsJSONL: "{}", from: nil, to: nil, every: 1, topics: nil)
+        }
+    }
+}
