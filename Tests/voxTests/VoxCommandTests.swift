@@ -106,6 +106,25 @@ import VoxFeeds
         #expect(first["tokens"] as? [Int] == [101, 1045, 2293, 2023, 999, 102])
     }
 
+    @Test func catReadsStandardInput() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
+        process.arguments = ["cat", "-", "--profile", "generic"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(
+            Data(#"{"id":"a","text":"from stdin","created_at":1764324000}\#n{"broken"\#n"#.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""id":"a","text":"from stdin""#))
+    }
+
     @Test func versionIsPrinted() throws {
         #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
