@@ -53,6 +53,7 @@ public final class Pipeline: Sendable {
         async let ingest: IngestStats = {
             defer { channel.finish() }
             var filter = PostFilter(options: options)
+            var pacer = options.speed.map { EventPacer(speed: $0) }
             let deadLetters = try DeadLetterSink(path: deadLetterPath)
             let result = try await feed.run { event in
                 switch event {
@@ -60,7 +61,9 @@ public final class Pipeline: Sendable {
                     try deadLetters.write(batch.deadLetters)
                     for post in batch.posts {
                         switch filter.check(post) {
-                        case .keep: await channel.send(.post(post, source: batch.sourceIndex))
+                        case .keep:
+                            try await pacer?.wait(until: post.createdAt)
+                            await channel.send(.post(post, source: batch.sourceIndex))
                         case .filtered: counters.add(filtered: 1)
                         case .duplicate: counters.add(duplicates: 1)
                         }

@@ -25,6 +25,8 @@ public struct PipelineOptions: Sendable {
     /// A live run (`tail`): idle sources stop holding the watermark back, and when all are idle it follows
     /// the wall clock, so a quiet feed still closes its windows.
     public var live = false
+    /// Replay pacing: event time advances this many times faster than the wall clock (nil: as fast as possible).
+    public var speed: Double? = nil
     /// A source with no posts for this long (wall clock, milliseconds) is idle.
     public var idle: Int64 = 120_000
 

@@ -18,6 +18,7 @@ struct PipelineOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Dead-letter file (default OUT/dead-letter.jsonl).", valueName: "file")) var deadLetter:
         String?
     @Flag(help: "Write per-post predictions to OUT/posts.jsonl.") var emitPosts = false
+    @Option(help: "Replay pacing: max (as fast as possible) or a multiple of real time such as 60x.") var speed = "max"
 
     func validate() throws {
         for (name, value) in [("--window", window), ("--lateness", lateness), ("--max-latency", maxLatency)]
@@ -37,6 +38,9 @@ struct PipelineOptionGroup: ParsableArguments {
             throw ValidationError("--format must be csv, jsonl or both")
         }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard speed == "max" || (speed.hasSuffix("x") && (Double(speed.dropLast()) ?? 0) > 0) else {
+            throw ValidationError("--speed must be max or a positive multiple such as 60x")
+        }
     }
 
     /// The pipeline options these flags describe.
@@ -55,6 +59,7 @@ struct PipelineOptionGroup: ParsableArguments {
         options.maxLatency = .milliseconds(DurationParser.milliseconds(maxLatency) ?? 200)
         options.deadLetterPath = deadLetter
         options.emitPosts = emitPosts
+        options.speed = speed == "max" ? nil : Double(speed.dropLast())
         return options
     }
 }
