@@ -44,9 +44,10 @@ public final class Trainer: @unchecked Sendable {
         self.tokenizer = tokenizer
         self.options = options
         generator = SeededGenerator(seed: options.seed)
-        // Frozen projections run on Vox's kernels over two gang threads; OpenBLAS (adapters, attention's
-        // backward) stays single-threaded so its idle threads do not spin against them.
-        OpenBLASBackend.setThreads(1)
+        // With LoRA, the frozen projections run on Vox's kernels over two gang threads and OpenBLAS (adapters,
+        // attention's backward) stays single-threaded so its idle threads do not spin against them; in full
+        // fine-tuning every product is OpenBLAS's, on both cores.
+        OpenBLASBackend.setThreads(options.tuning.loraRank == 0 ? 2 : 1)
         encoder = TrainableEncoder(
             model: base, tuning: options.tuning, seed: options.seed &+ 1, backend: OpenBLASBackend())
         var tasks: [Task] = []
