@@ -19,6 +19,8 @@ public struct FeedOptions: Sendable {
     /// When set, every source stops reading (as if it had ended) and what was already read is delivered:
     /// a graceful stop for live runs, unlike cancelling the task.
     public var stopRequest: StopSignal? = nil
+    /// Per source, non-blank lines to pass over unmapped and uncounted (resuming from a checkpoint).
+    public var skipLines: [Int] = []
 
     /// Creates options over `registry`, falling back to `fallback` (default: its `generic` profile).
     public init(registry: ProfileRegistry, fallback: ConnectorProfile? = nil) {
@@ -120,7 +122,9 @@ public struct Feed: Sendable {
         options.stopRequest?.whenStopped { [stop = pump.stop] in stop.stop() }
         pump.start(transport)
         defer { pump.cancel() }
-        var parser = LineParser(sourceIndex: index, choice: choice)
+        var parser = LineParser(
+            sourceIndex: index, choice: choice,
+            skip: options.skipLines.indices.contains(index) ? options.skipLines[index] : 0)
         var announced = false
         func emit(_ batches: [FeedBatch]) async {
             if !announced, let name = parser.profileName {

@@ -10,6 +10,19 @@ public struct FeedBatch: Sendable {
     public var skipped: Int
     /// Non-blank lines this batch accounts for (`posts + skipped + deadLetters`).
     public var lines: Int
+    /// What each line became, in line order: consumers that checkpoint mid-batch walk this to know exactly
+    /// which lines a post, a skip or a dead letter stands for.
+    public var sequence: [LineResult]
+
+    /// What one line became.
+    public enum LineResult: UInt8, Sendable {
+        /// The next entry of `posts`.
+        case post
+        /// A skipped non-post event.
+        case skipped
+        /// The next entry of `deadLetters`.
+        case deadLetter
+    }
 
     /// Creates an empty batch for source `sourceIndex`.
     public init(sourceIndex: Int) {
@@ -18,6 +31,7 @@ public struct FeedBatch: Sendable {
         self.deadLetters = []
         self.skipped = 0
         self.lines = 0
+        self.sequence = []
     }
 }
 

@@ -2,7 +2,7 @@
 /// or a dead letter, so `lines == posts + skipped + deadLetters.total` always holds.
 public struct IngestStats: Sendable, Equatable {
     /// Counts for one source.
-    public struct Source: Sendable, Equatable {
+    public struct Source: Sendable, Equatable, Codable {
         /// The source as named on the command line.
         public var name: String
         /// Non-blank lines read.

@@ -16,9 +16,13 @@ struct LineParser {
     private var held: [LineBatch] = []
     private var examined = 0
 
-    init(sourceIndex: Int, choice: Choice) {
+    /// Lines still to pass over unmapped and uncounted (a resumed run already processed them).
+    private var skipRemaining: Int
+
+    init(sourceIndex: Int, choice: Choice, skip: Int = 0) {
         self.sourceIndex = sourceIndex
         self.choice = choice
+        skipRemaining = skip
         if case .fixed(let profile) = choice { mapper = ProfileMapper(profile: profile) }
     }
 
@@ -64,11 +68,18 @@ struct LineParser {
 
     private mutating func map(_ batch: LineBatch) -> FeedBatch {
         var out = FeedBatch(sourceIndex: sourceIndex)
-        out.posts.reserveCapacity(batch.lines.count)
-        out.lines = batch.lines.count
+        var lines = batch.lines[...]
+        if skipRemaining > 0 {
+            let dropped = min(skipRemaining, lines.count)
+            lines = lines.dropFirst(dropped)
+            skipRemaining -= dropped
+        }
+        out.posts.reserveCapacity(lines.count)
+        out.sequence.reserveCapacity(lines.count)
+        out.lines = lines.count
         guard var mapper else { return out }
         self.mapper = nil  // keep the scanner's buffers uniquely referenced while mapping
-        for line in batch.lines {
+        for line in lines {
             let outcome: ProfileMapper.Result
             switch line.kind {
             case .complete: outcome = batch.withBytes(of: line) { mapper.map($0, into: &out.posts) }
@@ -76,12 +87,15 @@ struct LineParser {
             case .truncated: outcome = .rejected(.truncatedGzip, detail: "the gzip stream ends inside this line")
             }
             switch outcome {
-            case .post: break
-            case .skipped: out.skipped += 1
+            case .post: out.sequence.append(.post)
+            case .skipped:
+                out.skipped += 1
+                out.sequence.append(.skipped)
             case .rejected(let reason, let detail):
                 let snippet = batch.withBytes(of: line) { bytes in
                     String(decoding: bytes.prefix(LineFramer.snippetLength), as: UTF8.self)
                 }
+                out.sequence.append(.deadLetter)
                 out.deadLetters.append(
                     DeadLetter(
                         source: batch.origin, offset: line.offset, line: line.number, reason: reason,

@@ -2,13 +2,15 @@ import Foundation
 import VoxFeeds
 import VoxModel
 
-/// The model stage: classifies each micro-batch (both heads in one encoder pass), matches watch topics,
-/// and feeds the event-time windows in arrival order.
+/// The model stage: filters posts, classifies each micro-batch (both heads in one encoder pass), matches watch
+/// topics, feeds the event-time windows in arrival order, and keeps the run's accounting, so that everything a
+/// checkpoint records describes exactly the posts processed so far.
 struct ModelStage {
     private let pipeline: Pipeline
     private var watermark: Watermark
     private var tumbling: WindowAggregator
     private var sliding: WindowAggregator?
+    private var filter: PostFilter
     private let sentimentHead: Int?
     private let topicHead: Int?
     private let taxonomy: [String]
@@ -16,42 +18,98 @@ struct ModelStage {
     private let idle: Int64
     private let lateness: Int64
     private var lastPost: [Int64]
+    private var consumedLines: [Int]
     private var newestEvent: Int64 = .min
     private var recent: [(Int64, Int)] = []
+    /// The checkpoint this run resumes from, if any.
+    var resumeFrom: PipelineCheckpoint?
 
     init(pipeline: Pipeline, sources: Int) {
         self.pipeline = pipeline
         let heads = pipeline.classifier.artifact.heads
         sentimentHead = heads.firstIndex { $0.name == "sentiment" }
         topicHead = heads.firstIndex { $0.name == "topic" }
-        taxonomy = topicHead.map { heads[$0].labels } ?? []
+        let labels = topicHead.map { heads[$0].labels } ?? []
+        taxonomy = labels
         let options = pipeline.options
         let model = pipeline.classifier.artifact.label
         let watchNames = pipeline.watch.topics.map(\.name)
         watermark = Watermark(sources: sources, lateness: options.lateness)
+        tumbling = WindowAggregator(size: options.window, taxonomy: labels, watch: watchNames, model: model)
+        sliding = options.slide.map {
+            WindowAggregator(size: options.window, slide: $0, taxonomy: labels, watch: watchNames, model: model)
+        }
+        filter = PostFilter(options: options)
         live = options.live
         idle = options.idle
         lateness = options.lateness
         lastPost = Array(repeating: ModelStage.wallClock(), count: sources)
-        tumbling = WindowAggregator(size: options.window, taxonomy: taxonomy, watch: watchNames, model: model)
-        sliding = options.slide.map {
-            WindowAggregator(size: options.window, slide: $0, taxonomy: taxonomy, watch: watchNames, model: model)
-        }
+        consumedLines = Array(repeating: 0, count: sources)
     }
 
-    /// Processes one micro-batch: posts and source ends, in order.
+    /// Whether a checkpoint now would be consistent: always, since items follow their lines one by one and a
+    /// micro-batch is processed whole.
+    var canCheckpoint: Bool { true }
+
+    /// Restores the state of a checkpoint and returns the accounting it recorded.
+    mutating func restore(_ saved: PipelineCheckpoint, into stats: PipelineStats) -> PipelineStats {
+        watermark = saved.watermark
+        tumbling = saved.tumbling
+        sliding = saved.sliding
+        filter = saved.filter
+        consumedLines = saved.consumedLines
+        var restored = stats
+        restored.ingest.sources = saved.sources
+        restored.filtered = saved.filtered
+        restored.duplicates = saved.duplicates
+        restored.late = saved.late
+        restored.classified = saved.classified
+        restored.windowed = saved.windowed
+        restored.windows = saved.windows
+        return restored
+    }
+
+    /// The current state as a checkpoint.
+    func checkpoint(_ stats: PipelineStats, sinks: OutputSinks, completed: Bool) throws -> PipelineCheckpoint {
+        PipelineCheckpoint(
+            configuration: pipeline.configuration, completed: completed, consumedLines: consumedLines,
+            sources: stats.ingest.sources,
+            filtered: stats.filtered, duplicates: stats.duplicates, late: stats.late, classified: stats.classified,
+            windowed: stats.windowed, windows: stats.windows, watermark: watermark, tumbling: tumbling,
+            sliding: sliding,
+            filter: filter, outputs: try sinks.state())
+    }
+
+    /// Processes one micro-batch: posts, batch ends, source ends and ticks, in order.
     mutating func process(_ chunk: [Pipeline.Item], sinks: OutputSinks, stats: inout PipelineStats) async throws {
-        var posts: [(Post, Int)] = []
-        for item in chunk { if case .post(let post, let source) = item { posts.append((post, source)) } }
-        let predictions = posts.isEmpty ? [] : await pipeline.classifier.classify(posts.map(\.0.text))
-        stats.classified += posts.count
+        var kept: [Post] = []
+        var verdicts: [PostFilter.Verdict] = []
+        for item in chunk {
+            guard case .post(let post, let source) = item else { continue }
+            stats.ingest.sources[source].posts += 1
+            stats.ingest.sources[source].lines += 1
+            consumedLines[source] += 1
+            let verdict = filter.check(post)
+            verdicts.append(verdict)
+            switch verdict {
+            case .keep: kept.append(post)
+            case .filtered: stats.filtered += 1
+            case .duplicate: stats.duplicates += 1
+            }
+        }
+        let predictions = kept.isEmpty ? [] : await pipeline.classifier.classify(kept.map(\.text))
+        stats.classified += kept.count
         var classified: [ClassifiedPost] = []
-        var next = 0
+        var nextVerdict = 0
+        var nextPrediction = 0
         for item in chunk {
             switch item {
             case .post(let post, let source):
-                let prediction = predictions[next]
-                next += 1
+                let verdict = verdicts[nextVerdict]
+                nextVerdict += 1
+                guard verdict == .keep else { continue }
+                let prediction = predictions[nextPrediction]
+                nextPrediction += 1
                 let sentiment = sentimentHead.map { prediction.probabilities[$0] } ?? [0, 1, 0]
                 let topics = topicHead.map { prediction.probabilities[$0] } ?? []
                 let classifiedPost = ClassifiedPost(
@@ -69,6 +127,12 @@ struct ModelStage {
                 }
                 sliding?.add(classifiedPost, watermark: mark)
                 watermark.observe(post.createdAt, source: source)
+            case .rejected(let source, let skipped, let deadLetters):
+                consumedLines[source] += skipped + deadLetters.count
+                stats.ingest.sources[source].lines += skipped + deadLetters.count
+                stats.ingest.sources[source].skipped += skipped
+                for letter in deadLetters { stats.ingest.sources[source].deadLetters[letter.reason, default: 0] += 1 }
+                try sinks.write(deadLetters: deadLetters)
             case .finished(let source):
                 watermark.release(source: source)
             case .tick:
@@ -82,7 +146,7 @@ struct ModelStage {
         }
         try sinks.write(posts: classified, heads: taxonomy)
         let now = ModelStage.wallClock()
-        recent.append((now, posts.count))
+        recent.append((now, kept.count))
         recent.removeAll { now - $0.0 > 10_000 }
         try emit(through: watermark.value(fallback: live ? now - lateness : .min), sinks: sinks, stats: &stats)
     }
@@ -94,8 +158,9 @@ struct ModelStage {
         let rate = Double(recent.reduce(0) { $0 + $1.1 }) * 1000 / Double(span)
         let lag = newestEvent == .min ? "–" : String(format: "%.0f s", Double(now - newestEvent) / 1000)
         return String(
-            format: "%.0f posts/s, lag %@, %d posts, %d open windows, %d windows closed, %d late",
-            rate, lag, stats.classified, tumbling.openCount, stats.windows, stats.late)
+            format: "%.0f posts/s, lag %@, %d posts, %d open windows, %d windows closed, %d late", rate, lag,
+            stats.classified,
+            tumbling.openCount, stats.windows, stats.late)
     }
 
     /// Milliseconds since the Unix epoch, wall clock.

@@ -6,11 +6,15 @@ import VoxModel
 /// The streaming pipeline: source → decode and map → filter (language, duplicates) → micro-batch (size or
 /// latency) → classify (both heads, one encoder pass) → match watch topics → aggregate in event-time windows
 /// → sinks. Every buffer between stages is bounded (a slow model slows the reader), and every post is counted
-/// exactly once in `run.json`.
+/// exactly once in `run.json`. With a checkpoint folder, a run killed at any moment continues where its last
+/// checkpoint left off and ends with the same outputs as an uninterrupted run.
 public final class Pipeline: Sendable {
     /// What flows from the feed to the model stage, in arrival order.
     enum Item: Sendable {
+        /// A post, standing for one line of its source.
         case post(Post, source: Int)
+        /// Lines that did not become posts: skipped events and dead letters, in line order.
+        case rejected(source: Int, skipped: Int, deadLetters: [DeadLetter])
         case finished(source: Int)
         /// A wall-clock tick (live runs): idle sources, status.
         case tick
@@ -31,43 +35,86 @@ public final class Pipeline: Sendable {
         self.options = options
     }
 
+    /// The settings that must not change across a resume.
+    var configuration: String {
+        let languages = options.languages.map { $0.sorted().joined(separator: ",") } ?? "all"
+        let topics = watch.topics.map { "\($0.name)=\($0.query)" }.joined(separator: ";")
+        return
+            "sources=\(feed.sources.map(\.name).joined(separator: "|")) window=\(options.window) slide=\(options.slide ?? 0) "
+            + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
+            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.artifact.label) watch=\(topics)"
+    }
+
     /// Runs until every source ends, then closes every window. To stop a live run gracefully, set the feed's
-    /// `stopRequest`: sources stop reading, what was read is processed, open windows are emitted.
+    /// `stopRequest`: sources stop reading, what was read is processed, and open windows are emitted (or, with a
+    /// checkpoint, saved for the next run).
     /// - Parameters:
     ///   - notice: Receives feed notices (reconnects, rotations) for the terminal.
     ///   - status: Receives a status line about once a second in live runs.
     /// - Returns: The run's accounting (also written to `run.json`).
+    /// - Throws: `WatchError` when the checkpoint belongs to another configuration; I/O errors.
     public func run(
         notice: @escaping @Sendable (String) -> Void = { _ in }, status: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> PipelineStats {
+        var stage = ModelStage(pipeline: self, sources: feed.sources.count)
+        var feedOptions = feed.options
+        if let directory = options.checkpoint, let saved = try PipelineCheckpoint.load(directory) {
+            guard saved.configuration == configuration else {
+                throw WatchError(
+                    "the checkpoint in \(directory) was made with another configuration (sources, windows, filters, watch "
+                        + "topics or model differ); use another --checkpoint folder or remove it")
+            }
+            if saved.completed {
+                notice("the checkpoint in \(directory) is of a finished run: nothing to do")
+                return stage.restore(
+                    saved, into: PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label))
+            }
+            feedOptions.skipLines = saved.consumedLines
+            stage.resumeFrom = saved
+            notice("resuming from \(directory): \(saved.consumedLines.reduce(0, +)) lines already processed")
+        }
+        let deadLetterPath = options.deadLetterPath ?? options.output + "/dead-letter.jsonl"
         let sinks = try OutputSinks(
             directory: options.output, format: options.format, sliding: options.slide != nil,
-            emitPosts: options.emitPosts)
-        let deadLetterPath = options.deadLetterPath ?? options.output + "/dead-letter.jsonl"
+            emitPosts: options.emitPosts,
+            deadLetterPath: deadLetterPath,
+            restoring: stage.resumeFrom?.outputs ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil))
+        var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label)
+        if let saved = stage.resumeFrom { stats = stage.restore(saved, into: stats) }
         let channel = AsyncChannel<Item>()
         let started = Date()
         let options = options
-        let feed = feed
-        var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label)
-        let counters = FilterCounters()
+        let feed = Feed(sources: feed.sources, options: feedOptions)
         async let ingest: IngestStats = {
             defer { channel.finish() }
-            var filter = PostFilter(options: options)
             var pacer = options.speed.map { EventPacer(speed: $0) }
-            let deadLetters = try DeadLetterSink(path: deadLetterPath)
             let result = try await feed.run { event in
                 switch event {
                 case .batch(let batch):
-                    try deadLetters.write(batch.deadLetters)
-                    for post in batch.posts {
-                        switch filter.check(post) {
-                        case .keep:
+                    // Items follow the lines' order, so a checkpoint after any item is exact.
+                    var posts = batch.posts.makeIterator()
+                    var letters = batch.deadLetters.makeIterator()
+                    var skipped = 0
+                    var rejected: [DeadLetter] = []
+                    func flush() async {
+                        guard skipped > 0 || !rejected.isEmpty else { return }
+                        await channel.send(
+                            .rejected(source: batch.sourceIndex, skipped: skipped, deadLetters: rejected))
+                        skipped = 0
+                        rejected = []
+                    }
+                    for result in batch.sequence {
+                        switch result {
+                        case .post:
+                            guard let post = posts.next() else { continue }
+                            await flush()
                             try await pacer?.wait(until: post.createdAt)
                             await channel.send(.post(post, source: batch.sourceIndex))
-                        case .filtered: counters.add(filtered: 1)
-                        case .duplicate: counters.add(duplicates: 1)
+                        case .skipped: skipped += 1
+                        case .deadLetter: if let letter = letters.next() { rejected.append(letter) }
                         }
                     }
+                    await flush()
                 case .finished(let index, let error, _):
                     if let error { notice("error: \(error.message)") }
                     await channel.send(.finished(source: index))
@@ -88,7 +135,7 @@ public final class Pipeline: Sendable {
                     await channel.send(.tick)
                 }
             } : nil
-        var stage = ModelStage(pipeline: self, sources: feed.sources.count)
+        var lastCheckpoint = Date.distantPast
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
             try await stage.process(chunk, sinks: sinks, stats: &stats)
             if chunk.contains(where: { if case .tick = $0 { true } else { false } }) {
@@ -96,29 +143,35 @@ public final class Pipeline: Sendable {
                 status(stage.status(stats))
             }
             try writeAtomically(stats.json, to: options.output + "/run.json")
+            if let directory = options.checkpoint, stage.canCheckpoint,
+                Date().timeIntervalSince(lastCheckpoint) * 1000 >= Double(options.checkpointInterval)
+            {
+                try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
+                lastCheckpoint = Date()
+            }
             if chunk.contains(where: { if case .end = $0 { true } else { false } }) { break }
         }
         ticker?.cancel()
-        stats.ingest = try await ingest
-        stats.filtered = counters.filtered
-        stats.duplicates = counters.duplicates
-        if feed.options.stopRequest?.isStopped == true { stats.ingest.interrupted = true }
-        // Without a checkpoint, open windows are emitted at exit, even after a stop request.
-        try stage.finish(sinks: sinks, stats: &stats)
+        let read = try await ingest
+        for index in stats.ingest.sources.indices {
+            stats.ingest.sources[index].profile = read.sources[index].profile
+            stats.ingest.sources[index].bytes = read.sources[index].bytes
+            stats.ingest.sources[index].reconnects += read.sources[index].reconnects
+            stats.ingest.sources[index].error = read.sources[index].error
+        }
+        let stopped = feed.options.stopRequest?.isStopped == true || read.interrupted
+        stats.ingest.interrupted = stopped
+        if stopped, let directory = options.checkpoint {
+            // With a checkpoint, open windows are saved, not emitted: a later run emits them once they close.
+            try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
+        } else {
+            try stage.finish(sinks: sinks, stats: &stats)
+            if let directory = options.checkpoint {
+                try stage.checkpoint(stats, sinks: sinks, completed: true).save(directory)
+            }
+        }
         stats.seconds = Date().timeIntervalSince(started)
         try writeAtomically(stats.json, to: options.output + "/run.json")
         return stats
-    }
-}
-
-/// Filter counts kept by the ingest task and read once it has finished.
-final class FilterCounters: @unchecked Sendable {
-    // @unchecked: written only by the ingest task, read after it completes.
-    private(set) var filtered = 0
-    private(set) var duplicates = 0
-
-    func add(filtered: Int = 0, duplicates: Int = 0) {
-        self.filtered += filtered
-        self.duplicates += duplicates
     }
 }

@@ -25,6 +25,10 @@ public struct PipelineOptions: Sendable {
     /// A live run (`tail`): idle sources stop holding the watermark back, and when all are idle it follows
     /// the wall clock, so a quiet feed still closes its windows.
     public var live = false
+    /// Folder of the checkpoint that makes a run resumable after a crash (nil: no checkpoints).
+    public var checkpoint: String? = nil
+    /// Least time between checkpoints, in milliseconds (0: at every consistent point).
+    public var checkpointInterval: Int64 = 1000
     /// Replay pacing: event time advances this many times faster than the wall clock (nil: as fast as possible).
     public var speed: Double? = nil
     /// A source with no posts for this long (wall clock, milliseconds) is idle.

@@ -1,7 +1,7 @@
 import VoxFeeds
 
 /// The filter stage: languages to keep, and duplicate ids within an event-time horizon (memory stays bounded).
-struct PostFilter {
+struct PostFilter: Codable {
     enum Verdict { case keep, filtered, duplicate }
 
     private let languages: Set<String>?

@@ -16,16 +16,49 @@ public final class OutputSinks {
     private let slidingJSON: AppendFile?
     private let examples: AppendFile
     private let posts: AppendFile?
+    private let deadLetters: DeadLetterSink
     private var hourly: [Int64: [WindowRecord]] = [:]
     private var hourShares: [Int64: [String: Double]] = [:]
+    private let files: [String]
+
+    /// What a checkpoint needs to resume the outputs: each append-only file's length, and the hourly reports' state.
+    public struct State: Codable, Sendable {
+        var lengths: [String: UInt64]
+        var hourly: [Int64: [WindowRecord]]
+        var hourShares: [Int64: [String: Double]]
+
+        /// A fresh start: every output empty.
+        static let empty = State(lengths: [:], hourly: [:], hourShares: [:])
+    }
 
     /// Creates the folder and opens the append-only files.
-    public init(directory: String, format: Format, sliding: Bool, emitPosts: Bool) throws {
+    /// With `restoring`, every append-only file is first cut back to its checkpointed length.
+    public init(
+        directory: String, format: Format, sliding: Bool, emitPosts: Bool, deadLetterPath: String,
+        restoring: State? = nil
+    ) throws {
         self.directory = directory
         self.format = format
         try FileManager.default.createDirectory(atPath: directory + "/hourly", withIntermediateDirectories: true)
         let csv = format != .jsonl
         let json = format != .csv
+        var files = [directory + "/examples.jsonl", deadLetterPath]
+        if csv { files.append(directory + "/windows.csv") }
+        if json { files.append(directory + "/windows.jsonl") }
+        if sliding && csv { files.append(directory + "/windows-sliding.csv") }
+        if sliding && json { files.append(directory + "/windows-sliding.jsonl") }
+        if emitPosts { files.append(directory + "/posts.jsonl") }
+        self.files = files
+        if let restoring {
+            for file in files where FileManager.default.fileExists(atPath: file) {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+                try handle.truncate(atOffset: restoring.lengths[file] ?? 0)
+                try handle.close()
+            }
+            hourly = restoring.hourly
+            hourShares = restoring.hourShares
+        }
+        deadLetters = try DeadLetterSink(path: deadLetterPath)
         windowsCSV = csv ? try AppendFile(path: directory + "/windows.csv", header: WindowRecord.csvHeader) : nil
         windowsJSON = json ? try AppendFile(path: directory + "/windows.jsonl") : nil
         slidingCSV =
@@ -61,6 +94,19 @@ public final class OutputSinks {
         }
         try slidingCSV?.flush()
         try slidingJSON?.flush()
+    }
+
+    /// Records dead letters.
+    public func write(deadLetters letters: [DeadLetter]) throws { try deadLetters.write(letters) }
+
+    /// The outputs' state for a checkpoint (everything written so far is on disk).
+    public func state() throws -> State {
+        var lengths: [String: UInt64] = [:]
+        for file in files {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            lengths[file] = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+        }
+        return State(lengths: lengths, hourly: hourly, hourShares: hourShares)
     }
 
     /// Records per-post predictions (with `--emit-posts`).

@@ -2,7 +2,7 @@ import VoxFeeds
 
 /// Running statistics of one topic in one window. Sums of probabilities are kept in fixed point (units of
 /// 1e-9) so they are exact and independent of the order posts arrive in: replay equals live.
-public struct TopicStats: Sendable, Equatable {
+public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var posts = 0
     public private(set) var negative = 0
     public private(set) var neutral = 0
@@ -14,7 +14,7 @@ public struct TopicStats: Sendable, Equatable {
     public private(set) var mostPositive: [Example] = []
 
     /// A post kept as an example.
-    public struct Example: Sendable, Equatable {
+    public struct Example: Sendable, Equatable, Codable {
         public var id: String
         public var text: String
         public var sentiment: [Float]

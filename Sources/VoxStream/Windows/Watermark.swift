@@ -4,8 +4,8 @@
 /// A source that has produced nothing yet holds the watermark back (so replay never depends on which source
 /// happened to be read first); a finished or idle source stops holding it back; when none holds it back the
 /// watermark is `fallback` (the wall clock in `tail`, +∞ at the end of a replay).
-public struct Watermark: Sendable, Equatable {
-    private enum SourceState: Sendable, Equatable {
+public struct Watermark: Sendable, Equatable, Codable {
+    private enum SourceState: Sendable, Equatable, Codable {
         case waiting
         case active(Int64)
         case released(Int64?)

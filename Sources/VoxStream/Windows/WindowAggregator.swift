@@ -6,7 +6,7 @@ import VoxFeeds
 ///
 /// Decisions depend only on event times and arrival order, never on batching or wall-clock time, which is
 /// what makes a replay's outputs byte-identical to a live run's.
-public struct WindowAggregator: Sendable {
+public struct WindowAggregator: Sendable, Codable {
     /// A window that closed: its rows (all, taxonomy topics, watch topics) and per-topic statistics.
     public struct Closed: Sendable {
         public var start: Int64
@@ -14,7 +14,7 @@ public struct WindowAggregator: Sendable {
         public var records: [WindowRecord]
     }
 
-    private struct Open: Sendable {
+    private struct Open: Sendable, Codable {
         var all = TopicStats()
         var taxonomy: [TopicStats]
         var watch: [TopicStats]

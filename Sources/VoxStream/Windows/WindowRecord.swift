@@ -2,9 +2,9 @@ import Foundation
 import VoxFeeds
 
 /// One row of the window outputs: a topic's statistics in one closed window.
-public struct WindowRecord: Sendable, Equatable {
+public struct WindowRecord: Sendable, Equatable, Codable {
     /// What kind of topic a row is about.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, Codable {
         /// Every post.
         case all
         /// A topic of the model's taxonomy.

@@ -18,6 +18,12 @@ struct PipelineOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Dead-letter file (default OUT/dead-letter.jsonl).", valueName: "file")) var deadLetter:
         String?
     @Flag(help: "Write per-post predictions to OUT/posts.jsonl.") var emitPosts = false
+    @Option(
+        help: ArgumentHelp(
+            "Checkpoint folder: a run killed at any moment continues from it when started again.", valueName: "dir"))
+    var checkpoint: String?
+    @Option(help: "Least time between checkpoints (e.g. 1s; 0ms checkpoints at every consistent point).")
+    var checkpointEvery = "1s"
     @Option(help: "Replay pacing: max (as fast as possible) or a multiple of real time such as 60x.") var speed = "max"
 
     func validate() throws {
@@ -60,6 +66,8 @@ struct PipelineOptionGroup: ParsableArguments {
         options.deadLetterPath = deadLetter
         options.emitPosts = emitPosts
         options.speed = speed == "max" ? nil : Double(speed.dropLast())
+        options.checkpoint = checkpoint
+        options.checkpointInterval = DurationParser.milliseconds(checkpointEvery) ?? 1000
         return options
     }
 }

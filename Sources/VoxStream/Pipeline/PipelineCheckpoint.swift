@@ -1,0 +1,39 @@
+import Foundation
+import VoxFeeds
+
+/// Everything a run needs to continue after a crash, written atomically to `CHECKPOINT/state.json` at points where
+/// every post read so far has been fully processed: per-source lines consumed, the accounting, the watermark, the
+/// open windows, the dedupe state, and the outputs' lengths.
+struct PipelineCheckpoint: Codable {
+    /// The configuration this state belongs to; resuming with another is refused.
+    var configuration: String
+    /// Whether the run finished (every source ended and every window closed).
+    var completed: Bool
+    var consumedLines: [Int]
+    var sources: [IngestStats.Source]
+    var filtered: Int
+    var duplicates: Int
+    var late: Int
+    var classified: Int
+    var windowed: Int
+    var windows: Int
+    var watermark: Watermark
+    var tumbling: WindowAggregator
+    var sliding: WindowAggregator?
+    var filter: PostFilter
+    var outputs: OutputSinks.State
+
+    static func load(_ directory: String) throws -> PipelineCheckpoint? {
+        guard let data = FileManager.default.contents(atPath: directory + "/state.json") else { return nil }
+        do {
+            return try JSONDecoder().decode(PipelineCheckpoint.self, from: data)
+        } catch {
+            throw WatchError("\(directory)/state.json is not a Vox checkpoint: \(error)")
+        }
+    }
+
+    func save(_ directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: directory + "/state.json"), options: .atomic)
+    }
+}
