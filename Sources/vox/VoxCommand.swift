@@ -24,7 +24,8 @@ struct VoxCommand: AsyncParsableCommand {
             """,
         version: VoxVersion.current,
         subcommands: [
-            ReplayCommand.self, TailCommand.self, ReportCommand.self, CatCommand.self, ClassifyCommand.self,
+            ReplayCommand.self, TailCommand.self, ReportCommand.self, WatchCommand.self, CatCommand.self,
+            ClassifyCommand.self,
             EvalCommand.self,
             EmbedCommand.self,
             TrainCommand.self,

@@ -65,4 +65,9 @@ import Testing
         }
         #expect(throws: WatchError.self) { try WatchTopics.parse("nothing: here\n") }
     }
+
+    @Test func queriesPrintFullyParenthesised() throws {
+        let query = try WatchQuery.parse(#"a b OR NOT "c d" #e"#, topic: "t")
+        #expect(query.description == #"((a AND b) OR (NOT "c d" AND #e))"#)
+    }
 }

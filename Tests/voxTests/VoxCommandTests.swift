@@ -125,6 +125,24 @@ import VoxFeeds
         #expect(String(decoding: data, as: UTF8.self).contains(#""id":"a","text":"from stdin""#))
     }
 
+    @Test func watchCheckValidatesAndMatches() throws {
+        let folder = NSTemporaryDirectory() + "vox-watch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "topics:\n  Delta: '(@Delta OR delta) AND NOT \"delta variant\"'\n".write(
+            toFile: folder + "/ok.yaml", atomically: true, encoding: .utf8)
+        try "topics:\n  Bad: '(a OR b'\n".write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
+        let ok = try run([
+            "watch", "check", folder + "/ok.yaml", "--text", "Delta lost my bag", "--text", "the delta variant",
+        ])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains(#""Delta lost my bag" matches: Delta"#))
+        #expect(ok.stdout.contains(#""the delta variant" matches: no topic"#))
+        let bad = try run(["watch", "check", folder + "/bad.yaml"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("watch topic 'Bad': expected ')' at character 7"))
+    }
+
     @Test func versionIsPrinted() throws {
         #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }

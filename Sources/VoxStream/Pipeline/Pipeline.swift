@@ -128,7 +128,7 @@ public final class Pipeline: Sendable {
             return result
         }()
         let ticker: Task<Void, Never>? =
-            options.live
+            options.live || options.statusLine
             ? Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))

@@ -31,6 +31,8 @@ public struct PipelineOptions: Sendable {
     public var checkpointInterval: Int64 = 1000
     /// Replay pacing: event time advances this many times faster than the wall clock (nil: as fast as possible).
     public var speed: Double? = nil
+    /// Report a status line about once a second (replay on a terminal; always in live runs).
+    public var statusLine = false
     /// A source with no posts for this long (wall clock, milliseconds) is idle.
     public var idle: Int64 = 120_000
 

@@ -41,3 +41,16 @@ public struct WatchError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension WatchQuery: CustomStringConvertible {
+    /// The query fully parenthesised, as Vox understood it.
+    public var description: String {
+        switch self {
+        case .term(let word): word
+        case .phrase(let words): "\"" + words.joined(separator: " ") + "\""
+        case .and(let left, let right): "(\(left) AND \(right))"
+        case .or(let left, let right): "(\(left) OR \(right))"
+        case .not(let inner): "NOT \(inner)"
+        }
+    }
+}

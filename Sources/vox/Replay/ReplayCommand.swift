@@ -55,13 +55,21 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let model = try classifier.load()
-        let options = pipeline.pipelineOptions()
+        var options = pipeline.pipelineOptions()
+        let terminal = isatty(2) != 0
+        options.statusLine = terminal
+        let settings = options
         let stats = try await SignalTrap.cancellingOnSignals {
             try await Pipeline(
-                feed: Feed(sources: resolved, options: feedOptions), classifier: model, watch: watch, options: options
+                feed: Feed(sources: resolved, options: feedOptions), classifier: model, watch: watch, options: settings
             )
-            .run { message in FileHandle.standardError.write(Data("vox: \(message)\n".utf8)) }
+            .run(
+                notice: { message in
+                    FileHandle.standardError.write(Data("\(terminal ? "\r\u{1B}[K" : "")vox: \(message)\n".utf8))
+                },
+                status: { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) })
         }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let summary = String(
             format:
                 "%d posts in %.1f s (%.0f posts/s): %d windows, %d late, %d filtered, %d duplicates, %d dead letters",
