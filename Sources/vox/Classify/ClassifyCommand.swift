@@ -21,29 +21,19 @@ struct ClassifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let model = try classifier.load()
-        var texts: [String] = []
-        func flush() async {
+        await StandardInputTexts.forEachBatch(size: batch) { texts in
             let predictions = await model.classify(texts)
             var out = ""
             for (text, prediction) in zip(texts, predictions) {
                 var members = [("text", JSONText.quote(text))]
                 for (head, probabilities) in zip(model.artifact.heads, prediction.probabilities) {
                     members.append((head.name, JSONText.quote(head.labels[Evaluator.argmax(probabilities)])))
-                    members.append(
-                        (
-                            head.name + "_probs",
-                            JSONText.object(zip(head.labels, probabilities).map { ($0, String(format: "%.4f", $1)) })
-                        ))
+                    let rounded = zip(head.labels, probabilities).map { ($0, String(format: "%.4f", $1)) }
+                    members.append((head.name + "_probs", JSONText.object(rounded)))
                 }
                 out += JSONText.object(members) + "\n"
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
-            texts.removeAll(keepingCapacity: true)
+            return out
         }
-        while let line = readLine(strippingNewline: true) {
-            texts.append(EmbedCommand.text(of: line))
-            if texts.count >= batch { await flush() }
-        }
-        if !texts.isEmpty { await flush() }
     }
 }

@@ -23,8 +23,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let encoder = try SentenceEncoder.load(directory: try model.baseModelDirectory())
-        var texts: [String] = []
-        func flush() async {
+        await StandardInputTexts.forEachBatch(size: batch) { texts in
             let embeddings = await encoder.embed(texts)
             var out = ""
             for (text, embedding) in zip(texts, embeddings) {
@@ -35,22 +34,7 @@ struct EmbedCommand: AsyncParsableCommand {
                 }
                 out += "}\n"
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
-            texts.removeAll(keepingCapacity: true)
+            return out
         }
-        while let line = readLine(strippingNewline: true) {
-            texts.append(EmbedCommand.text(of: line))
-            if texts.count >= batch { await flush() }
-        }
-        if !texts.isEmpty { await flush() }
-    }
-
-    /// The `text` field of a JSON object line, or the line itself.
-    static func text(of line: String) -> String {
-        guard line.first == "{",
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let text = object["text"] as? String
-        else { return line }
-        return text
     }
 }

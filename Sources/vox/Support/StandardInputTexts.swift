@@ -1,0 +1,28 @@
+import Foundation
+
+/// Texts read from standard input in batches: JSON Lines with a `text` field, or plain lines.
+enum StandardInputTexts {
+    /// Calls `body` with each batch of up to `size` texts, then with the last partial batch; each batch's output
+    /// is written to standard output in input order.
+    static func forEachBatch(size: Int, _ body: ([String]) async -> String) async {
+        var texts: [String] = []
+        func flush() async {
+            FileHandle.standardOutput.write(Data(await body(texts).utf8))
+            texts.removeAll(keepingCapacity: true)
+        }
+        while let line = readLine(strippingNewline: true) {
+            texts.append(text(of: line))
+            if texts.count >= size { await flush() }
+        }
+        if !texts.isEmpty { await flush() }
+    }
+
+    /// The `text` field of a JSON object line, or the line itself.
+    static func text(of line: String) -> String {
+        guard line.first == "{",
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let text = object["text"] as? String
+        else { return line }
+        return text
+    }
+}
