@@ -2,7 +2,7 @@
 # Installs the system packages Vox builds and tests with (Debian/Ubuntu). Idempotent: does nothing
 # when they are all present. Run as root or with sudo available.
 set -euo pipefail
-packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev pkg-config pigz python3)
+packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev pkg-config pigz python3 python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
