@@ -11,6 +11,9 @@ struct ModelStage {
     private var tumbling: WindowAggregator
     private var sliding: WindowAggregator?
     private var filter: PostFilter
+    private var detector: AlertDetector
+    /// Alerts raised since the pipeline last collected them (for the terminal).
+    var raisedAlerts: [Alert] = []
     private let sentimentHead: Int?
     private let topicHead: Int?
     private let taxonomy: [String]
@@ -40,6 +43,7 @@ struct ModelStage {
             WindowAggregator(size: options.window, slide: $0, taxonomy: labels, watch: watchNames, model: model)
         }
         filter = PostFilter(options: options)
+        detector = AlertDetector(options: options.alerts)
         live = options.live
         idle = options.idle
         lateness = options.lateness
@@ -57,6 +61,7 @@ struct ModelStage {
         tumbling = saved.tumbling
         sliding = saved.sliding
         filter = saved.filter
+        detector = saved.alerts
         consumedLines = saved.consumedLines
         var restored = stats
         restored.ingest.sources = saved.sources
@@ -66,6 +71,7 @@ struct ModelStage {
         restored.classified = saved.classified
         restored.windowed = saved.windowed
         restored.windows = saved.windows
+        restored.alerts = saved.alertCount
         return restored
     }
 
@@ -77,7 +83,7 @@ struct ModelStage {
             filtered: stats.filtered, duplicates: stats.duplicates, late: stats.late, classified: stats.classified,
             windowed: stats.windowed, windows: stats.windows, watermark: watermark, tumbling: tumbling,
             sliding: sliding,
-            filter: filter, outputs: try sinks.state())
+            filter: filter, alerts: detector, alertCount: stats.alerts, outputs: try sinks.state())
     }
 
     /// Processes one micro-batch: posts, batch ends, source ends and ticks, in order.
@@ -175,6 +181,10 @@ struct ModelStage {
         let closed = tumbling.close(through: mark)
         stats.windows += closed.count
         try sinks.write(tumbling: closed)
+        let alerts = closed.flatMap { detector.observe($0.records) }
+        stats.alerts += alerts.count
+        raisedAlerts += alerts
+        try sinks.write(alerts: alerts)
         if var sliding {
             try sinks.write(sliding: sliding.close(through: mark))
             self.sliding = sliding

@@ -42,7 +42,8 @@ public final class Pipeline: Sendable {
         return
             "sources=\(feed.sources.map(\.name).joined(separator: "|")) window=\(options.window) slide=\(options.slide ?? 0) "
             + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
-            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.artifact.label) watch=\(topics)"
+            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.artifact.label) watch=\(topics) "
+            + "alerts=\(options.alerts.threshold),\(options.alerts.minimumPosts),\(options.alerts.cooldown),\(options.alerts.smoothing)"
     }
 
     /// Runs until every source ends, then closes every window. To stop a live run gracefully, set the feed's
@@ -138,6 +139,8 @@ public final class Pipeline: Sendable {
         var lastCheckpoint = Date.distantPast
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
             try await stage.process(chunk, sinks: sinks, stats: &stats)
+            for alert in stage.raisedAlerts { notice(alert.summary) }
+            stage.raisedAlerts.removeAll()
             if chunk.contains(where: { if case .tick = $0 { true } else { false } }) {
                 stats.seconds = Date().timeIntervalSince(started)
                 status(stage.status(stats))
@@ -166,6 +169,7 @@ public final class Pipeline: Sendable {
             try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
         } else {
             try stage.finish(sinks: sinks, stats: &stats)
+            for alert in stage.raisedAlerts { notice(alert.summary) }
             if let directory = options.checkpoint {
                 try stage.checkpoint(stats, sinks: sinks, completed: true).save(directory)
             }

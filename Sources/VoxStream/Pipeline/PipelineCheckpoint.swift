@@ -21,6 +21,8 @@ struct PipelineCheckpoint: Codable {
     var tumbling: WindowAggregator
     var sliding: WindowAggregator?
     var filter: PostFilter
+    var alerts: AlertDetector
+    var alertCount: Int
     var outputs: OutputSinks.State
 
     static func load(_ directory: String) throws -> PipelineCheckpoint? {

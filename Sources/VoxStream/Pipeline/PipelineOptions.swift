@@ -25,6 +25,8 @@ public struct PipelineOptions: Sendable {
     /// A live run (`tail`): idle sources stop holding the watermark back, and when all are idle it follows
     /// the wall clock, so a quiet feed still closes its windows.
     public var live = false
+    /// Spike-alert tuning.
+    public var alerts = AlertDetector.Options()
     /// Folder of the checkpoint that makes a run resumable after a crash (nil: no checkpoints).
     public var checkpoint: String? = nil
     /// Least time between checkpoints, in milliseconds (0: at every consistent point).

@@ -17,6 +17,8 @@ public struct PipelineStats: Sendable {
     public var windowed = 0
     /// Closed tumbling windows.
     public var windows = 0
+    /// Spike alerts raised.
+    public var alerts = 0
     /// Wall-clock seconds.
     public var seconds = 0.0
     /// The model's id and version.
@@ -36,6 +38,7 @@ public struct PipelineStats: Sendable {
         ingest.json(extra: [
             ("filtered", String(filtered)), ("duplicates", String(duplicates)), ("late", String(late)),
             ("classified", String(classified)), ("windowed", String(windowed)), ("windows", String(windows)),
+            ("alerts", String(alerts)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
             ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
         ]) + "\n"

@@ -16,6 +16,7 @@ public final class OutputSinks {
     private let slidingJSON: AppendFile?
     private let examples: AppendFile
     private let posts: AppendFile?
+    private let alerts: AppendFile
     private let deadLetters: DeadLetterSink
     private var hourly: [Int64: [WindowRecord]] = [:]
     private var hourShares: [Int64: [String: Double]] = [:]
@@ -42,7 +43,7 @@ public final class OutputSinks {
         try FileManager.default.createDirectory(atPath: directory + "/hourly", withIntermediateDirectories: true)
         let csv = format != .jsonl
         let json = format != .csv
-        var files = [directory + "/examples.jsonl", deadLetterPath]
+        var files = [directory + "/examples.jsonl", directory + "/alerts.jsonl", deadLetterPath]
         if csv { files.append(directory + "/windows.csv") }
         if json { files.append(directory + "/windows.jsonl") }
         if sliding && csv { files.append(directory + "/windows-sliding.csv") }
@@ -59,6 +60,7 @@ public final class OutputSinks {
             hourShares = restoring.hourShares
         }
         deadLetters = try DeadLetterSink(path: deadLetterPath)
+        alerts = try AppendFile(path: directory + "/alerts.jsonl")
         windowsCSV = csv ? try AppendFile(path: directory + "/windows.csv", header: WindowRecord.csvHeader) : nil
         windowsJSON = json ? try AppendFile(path: directory + "/windows.jsonl") : nil
         slidingCSV =
@@ -94,6 +96,12 @@ public final class OutputSinks {
         }
         try slidingCSV?.flush()
         try slidingJSON?.flush()
+    }
+
+    /// Records spike alerts.
+    public func write(alerts raised: [Alert]) throws {
+        for alert in raised { alerts.append(alert.json) }
+        try alerts.flush()
     }
 
     /// Records dead letters.

@@ -24,6 +24,9 @@ struct PipelineOptionGroup: ParsableArguments {
     var checkpoint: String?
     @Option(help: "Least time between checkpoints (e.g. 1s; 0ms checkpoints at every consistent point).")
     var checkpointEvery = "1s"
+    @Option(help: "Spike alerts: deviations from the trailing baseline that raise an alert.") var alertThreshold = 3.0
+    @Option(help: "Spike alerts: fewest posts in a window for a negative-share alert.") var alertMinPosts = 20
+    @Option(help: "Spike alerts: windows before the same alert may repeat.") var alertCooldown = 3
     @Option(help: "Replay pacing: max (as fast as possible) or a multiple of real time such as 60x.") var speed = "max"
 
     func validate() throws {
@@ -67,6 +70,9 @@ struct PipelineOptionGroup: ParsableArguments {
         options.emitPosts = emitPosts
         options.speed = speed == "max" ? nil : Double(speed.dropLast())
         options.checkpoint = checkpoint
+        options.alerts.threshold = alertThreshold
+        options.alerts.minimumPosts = alertMinPosts
+        options.alerts.cooldown = alertCooldown
         options.checkpointInterval = DurationParser.milliseconds(checkpointEvery) ?? 1000
         return options
     }
