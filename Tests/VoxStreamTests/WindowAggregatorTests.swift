@@ -95,7 +95,13 @@ import VoxFeeds
         #expect(all.negative == 1 && all.positive == 1 && all.netSentiment == 0)
         #expect(abs(all.meanScore - 0) < 1e-9)
         #expect(abs(all.meanConfidence - 0.8) < 1e-6)
-        #expect(rows[3].csv.hasSuffix(",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1"))
+        #expect(
+            rows[3].csv.hasSuffix(
+                ",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000"))
+        #expect(rows[0].csv.hasSuffix(",m@1,,,"))
+        #expect(
+            rows[0].json.hasSuffix(
+                #""model":"m@1","share_of_voice":null,"negative_voice_share":null,"positive_voice_share":null}"#))
     }
 
     @Test func slidingWindowsHoldAPostOncePerOverlap() {
@@ -113,7 +119,7 @@ import VoxFeeds
             stats: TopicStats(), model: "m")
         #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
         #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
-        #expect(WindowRecord.csvHeader.split(separator: ",").count == 15)
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 18)
     }
 
     @Test func examplesKeepTheThreeMostNegativeAndPositive() {

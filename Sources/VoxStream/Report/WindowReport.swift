@@ -89,10 +89,14 @@ public struct WindowReport: Sendable {
         }
     }
 
+    /// The fields a report carries: the window files' fields up to `model` (share of voice is per window).
+    static let fields = Array(WindowRecord.fields.prefix(15))
+
     /// CSV with the window files' header.
     public var csv: String {
-        ([WindowRecord.csvHeader] + rows.map { $0.values.map(WindowRecord.csvField).joined(separator: ",") }).joined(
-            separator: "\n") + "\n"
+        ([WindowReport.fields.joined(separator: ",")]
+            + rows.map { $0.values.map(WindowRecord.csvField).joined(separator: ",") }).joined(
+                separator: "\n") + "\n"
     }
 
     /// JSON Lines with the window files' keys.
@@ -109,7 +113,7 @@ public struct WindowReport: Sendable {
 
     /// A Markdown table.
     public var markdown: String {
-        let fields = WindowRecord.fields
+        let fields = WindowReport.fields
         var lines = [
             "| " + fields.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: fields.count),
         ]

@@ -80,11 +80,20 @@ public struct WindowAggregator: Sendable, Codable {
                         windowStart: start, windowEnd: end, topic: name, kind: .taxonomy, stats: window.taxonomy[index],
                         model: model))
             }
+            // Share of voice: each watch topic's share of the posts (and of negative and positive posts) of all of them.
+            let total = window.watch.reduce(into: (posts: 0, negative: 0, positive: 0)) {
+                $0 = ($0.posts + $1.posts, $0.negative + $1.negative, $0.positive + $1.positive)
+            }
+            func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
             for (index, name) in watchNames.enumerated() {
-                records.append(
-                    WindowRecord(
-                        windowStart: start, windowEnd: end, topic: name, kind: .watch, stats: window.watch[index],
-                        model: model))
+                let stats = window.watch[index]
+                var record = WindowRecord(
+                    windowStart: start, windowEnd: end, topic: name, kind: .watch, stats: stats, model: model)
+                record.voice = (
+                    share(stats.posts, total.posts), share(stats.negative, total.negative),
+                    share(stats.positive, total.positive)
+                )
+                records.append(record)
             }
             return Closed(start: start, end: end, records: records)
         }

@@ -20,12 +20,58 @@ public struct WindowRecord: Sendable, Equatable, Codable {
     public var stats: TopicStats
     /// The model's id and version.
     public var model: String
+    /// For watch topics: this topic's share of the posts, negative posts and positive posts of all watch topics
+    /// in the window (share of voice); nil for other rows.
+    public var voice: (posts: Double, negative: Double, positive: Double)? = nil
+
+    public static func == (lhs: WindowRecord, rhs: WindowRecord) -> Bool {
+        lhs.windowStart == rhs.windowStart && lhs.windowEnd == rhs.windowEnd && lhs.topic == rhs.topic
+            && lhs.kind == rhs.kind
+            && lhs.stats == rhs.stats && lhs.model == rhs.model && lhs.voice?.posts == rhs.voice?.posts
+            && lhs.voice?.negative == rhs.voice?.negative && lhs.voice?.positive == rhs.voice?.positive
+    }
+
+    enum CodingKeys: String, CodingKey { case windowStart, windowEnd, topic, kind, stats, model, voice }
+
+    public init(windowStart: Int64, windowEnd: Int64, topic: String, kind: Kind, stats: TopicStats, model: String) {
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.topic = topic
+        self.kind = kind
+        self.stats = stats
+        self.model = model
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        windowStart = try container.decode(Int64.self, forKey: .windowStart)
+        windowEnd = try container.decode(Int64.self, forKey: .windowEnd)
+        topic = try container.decode(String.self, forKey: .topic)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        stats = try container.decode(TopicStats.self, forKey: .stats)
+        model = try container.decode(String.self, forKey: .model)
+        if let shares = try container.decodeIfPresent([Double].self, forKey: .voice), shares.count == 3 {
+            voice = (shares[0], shares[1], shares[2])
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(windowStart, forKey: .windowStart)
+        try container.encode(windowEnd, forKey: .windowEnd)
+        try container.encode(topic, forKey: .topic)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(stats, forKey: .stats)
+        try container.encode(model, forKey: .model)
+        try container.encodeIfPresent(voice.map { [$0.posts, $0.negative, $0.positive] }, forKey: .voice)
+    }
 
     /// The field names, in order (the CSV header and the JSON keys).
     public static let fields = [
         "window_start", "window_end", "topic", "topic_kind", "posts", "negative", "neutral", "positive",
         "negative_share",
         "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
+        "share_of_voice", "negative_voice_share", "positive_voice_share",
     ]
 
     private var numbers: [String] {
@@ -45,14 +91,18 @@ public struct WindowRecord: Sendable, Equatable, Codable {
     /// The CSV header line.
     public static var csvHeader: String { fields.joined(separator: ",") }
 
-    /// The row as a CSV line (RFC 4180 quoting).
+    /// The row as a CSV line (RFC 4180 quoting); the share-of-voice fields are empty except on watch rows.
     public var csv: String {
         ([
             Timestamp.format(millis: windowStart), Timestamp.format(millis: windowEnd), WindowRecord.csvField(topic),
             kind.rawValue,
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
-        ] + numbers + [WindowRecord.csvField(model)])
+        ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""]))
         .joined(separator: ",")
+    }
+
+    private var voiceValues: [String]? {
+        voice.map { [$0.posts, $0.negative, $0.positive].map(WindowRecord.decimal) }
     }
 
     /// The row as one JSON object with the fields in order.
@@ -63,7 +113,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
                 JSONText.quote(Timestamp.format(millis: windowEnd)),
                 JSONText.quote(topic), JSONText.quote(kind.rawValue), String(stats.posts), String(stats.negative),
                 String(stats.neutral), String(stats.positive),
-            ] + numbers + [JSONText.quote(model)]
+            ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
         return JSONText.object(Array(zip(WindowRecord.fields, values)))
     }
 
