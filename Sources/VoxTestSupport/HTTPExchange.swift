@@ -8,6 +8,8 @@ public struct TestRequest: Sendable {
     public var headers: [String: String]
     /// How many requests the server had received before this one.
     public var index: Int
+    /// The request body (for POST).
+    public var body: [UInt8] = []
 
     /// The first byte of a `Range: bytes=N-` header, if any.
     public var rangeStart: Int? {

@@ -122,7 +122,8 @@ public final class LoopbackHTTPServer: Sendable {
             data.append(contentsOf: buffer[0..<count])
             if data.count > 64 * 1024 { return nil }
         }
-        let text = String(decoding: data, as: UTF8.self)
+        guard let end = data.headerEnd else { return nil }
+        let text = String(decoding: data[..<end], as: UTF8.self)
         var lines = text.components(separatedBy: "\r\n")
         let requestLine = lines.removeFirst().split(separator: " ")
         guard requestLine.count >= 2 else { return nil }
@@ -132,7 +133,17 @@ public final class LoopbackHTTPServer: Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
                 in: .whitespaces)
         }
-        return TestRequest(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, index: 0)
+        var body = Array(data[(end + 4)...])
+        let length = Int(headers["content-length"] ?? "") ?? 0
+        while body.count < length {
+            let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            body.append(contentsOf: buffer[0..<count])
+        }
+        var request = TestRequest(
+            method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, index: 0)
+        request.body = body
+        return request
     }
 
     private func send(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
@@ -155,12 +166,15 @@ public struct TestServerError: Error, CustomStringConvertible {
 }
 
 extension [UInt8] {
-    fileprivate var containsHeaderEnd: Bool {
-        guard count >= 4 else { return false }
+    fileprivate var containsHeaderEnd: Bool { headerEnd != nil }
+
+    /// Where the blank line that ends the request head starts.
+    fileprivate var headerEnd: Int? {
+        guard count >= 4 else { return nil }
         for index in 0...(count - 4)
         where self[index] == 0x0D && self[index + 1] == 0x0A && self[index + 2] == 0x0D && self[index + 3] == 0x0A {
-            return true
+            return index
         }
-        return false
+        return nil
     }
 }

@@ -47,7 +47,7 @@ final class CurlRequest {
 
     deinit { curl_easy_cleanup(handle) }
 
-    /// Performs a GET.
+    /// Performs a GET (or, with `postBody`, a POST of that body).
     /// - Parameters:
     ///   - url: The URL.
     ///   - headers: Request headers, `Name: value`.
@@ -57,7 +57,7 @@ final class CurlRequest {
     ///   - shouldAbort: Polled during the transfer (about once a second at least).
     /// - Returns: How the transfer ended.
     func get(
-        _ url: String, headers: [String], options: HTTPOptions,
+        _ url: String, headers: [String], options: HTTPOptions, postBody: String? = nil,
         onHead: @escaping (Head) -> Bool,
         onBody: @escaping (UnsafeRawBufferPointer) -> Bool,
         shouldAbort: @escaping () -> Bool
@@ -85,6 +85,11 @@ final class CurlRequest {
             CCurl_easy_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
             CCurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+            if let postBody {
+                CCurl_easy_setopt_long(handle, CURLOPT_POST, 1)
+                CCurl_easy_setopt_long(handle, CURLOPT_POSTFIELDSIZE, postBody.utf8.count)
+                CCurl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, postBody)
+            }
             CCurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors.baseAddress)
             CCurl_easy_setopt_data_function(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
             CCurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata)

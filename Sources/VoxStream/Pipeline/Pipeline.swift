@@ -83,6 +83,7 @@ public final class Pipeline: Sendable {
         var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label)
         if let saved = stage.resumeFrom { stats = stage.restore(saved, into: stats) }
         let channel = AsyncChannel<Item>()
+        let webhook = options.alertWebhook.map { WebhookSender(url: $0) }
         let started = Date()
         let options = options
         let feed = Feed(sources: feed.sources, options: feedOptions)
@@ -139,7 +140,10 @@ public final class Pipeline: Sendable {
         var lastCheckpoint = Date.distantPast
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
             try await stage.process(chunk, sinks: sinks, stats: &stats)
-            for alert in stage.raisedAlerts { notice(alert.summary) }
+            for alert in stage.raisedAlerts {
+                notice(alert.summary)
+                webhook?.send(alert.json)
+            }
             stage.raisedAlerts.removeAll()
             if chunk.contains(where: { if case .tick = $0 { true } else { false } }) {
                 stats.seconds = Date().timeIntervalSince(started)
@@ -169,10 +173,19 @@ public final class Pipeline: Sendable {
             try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
         } else {
             try stage.finish(sinks: sinks, stats: &stats)
-            for alert in stage.raisedAlerts { notice(alert.summary) }
+            for alert in stage.raisedAlerts {
+                notice(alert.summary)
+                webhook?.send(alert.json)
+            }
             if let directory = options.checkpoint {
                 try stage.checkpoint(stats, sinks: sinks, completed: true).save(directory)
             }
+        }
+        if let webhook {
+            let delivered = webhook.finish()
+            stats.webhookSent = delivered.sent
+            stats.webhookFailed = delivered.failed
+            if delivered.failed > 0 { notice("\(delivered.failed) alerts could not be delivered to the webhook") }
         }
         stats.seconds = Date().timeIntervalSince(started)
         try writeAtomically(stats.json, to: options.output + "/run.json")

@@ -27,6 +27,8 @@ public struct PipelineOptions: Sendable {
     public var live = false
     /// Spike-alert tuning.
     public var alerts = AlertDetector.Options()
+    /// Each alert is also POSTed as JSON to this URL (with retries; failures counted, never blocking).
+    public var alertWebhook: String? = nil
     /// Folder of the checkpoint that makes a run resumable after a crash (nil: no checkpoints).
     public var checkpoint: String? = nil
     /// Least time between checkpoints, in milliseconds (0: at every consistent point).

@@ -19,6 +19,9 @@ public struct PipelineStats: Sendable {
     public var windows = 0
     /// Spike alerts raised.
     public var alerts = 0
+    /// Alerts delivered to, and failed to reach, the webhook.
+    public var webhookSent = 0
+    public var webhookFailed = 0
     /// Wall-clock seconds.
     public var seconds = 0.0
     /// The model's id and version.
@@ -38,7 +41,8 @@ public struct PipelineStats: Sendable {
         ingest.json(extra: [
             ("filtered", String(filtered)), ("duplicates", String(duplicates)), ("late", String(late)),
             ("classified", String(classified)), ("windowed", String(windowed)), ("windows", String(windows)),
-            ("alerts", String(alerts)),
+            ("alerts", String(alerts)), ("webhook_sent", String(webhookSent)),
+            ("webhook_failed", String(webhookFailed)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
             ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
         ]) + "\n"

@@ -27,6 +27,9 @@ struct PipelineOptionGroup: ParsableArguments {
     @Option(help: "Spike alerts: deviations from the trailing baseline that raise an alert.") var alertThreshold = 3.0
     @Option(help: "Spike alerts: fewest posts in a window for a negative-share alert.") var alertMinPosts = 20
     @Option(help: "Spike alerts: windows before the same alert may repeat.") var alertCooldown = 3
+    @Option(
+        help: ArgumentHelp("Also POST each alert as JSON to this URL (retried; failures counted).", valueName: "url"))
+    var alertWebhook: String?
     @Option(help: "Replay pacing: max (as fast as possible) or a multiple of real time such as 60x.") var speed = "max"
 
     func validate() throws {
@@ -73,6 +76,7 @@ struct PipelineOptionGroup: ParsableArguments {
         options.alerts.threshold = alertThreshold
         options.alerts.minimumPosts = alertMinPosts
         options.alerts.cooldown = alertCooldown
+        options.alertWebhook = alertWebhook
         options.checkpointInterval = DurationParser.milliseconds(checkpointEvery) ?? 1000
         return options
     }
