@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VoxStream
@@ -38,5 +39,26 @@ import Testing
         #expect(throws: WatchError.self) {
             try WindowReport(windowsJSONL: "{}", from: nil, to: nil, every: 1, topics: nil)
         }
+    }
+
+    @Test func htmlReportsAreSelfContainedWithChartsAndRows() throws {
+        let lines = [
+            row(
+                "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 2,
+                positive: 5, score: 0.3),
+            row(
+                "2026-11-28T01:00:00.000Z", "2026-11-28T02:00:00.000Z", "all", "all", posts: 30, negative: 3,
+                positive: 20, score: 0.5),
+            row(
+                "2026-11-28T01:00:00.000Z", "2026-11-28T02:00:00.000Z", "<Tea & Co>", "watch", posts: 3, negative: 1,
+                positive: 1, score: 0.1),
+        ].joined(separator: "\n")
+        let html = try WindowReport(windowsJSONL: lines, from: nil, to: nil, every: 3_600_000, topics: nil).html(
+            title: "Daily")
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg").count == 3)
+        #expect(html.contains("&lt;Tea &amp; Co&gt;"))
+        #expect(html.contains("<td>0.6667</td>"))  // 20 positive of 30
+        #expect(!html.contains("<script") && !html.contains("src="))
     }
 }

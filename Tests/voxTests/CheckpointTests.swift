@@ -20,19 +20,37 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    private func replay(_ arguments: [String], killAfter: Double? = nil) throws -> Int32 {
+    private func replay(
+        _ arguments: [String], killWhenPast lines: Int? = nil, checkpoint: String? = nil
+    ) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
         process.arguments = ["replay"] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        if let killAfter {
-            Thread.sleep(forTimeInterval: killAfter)
-            kill(process.processIdentifier, SIGKILL)
+        if let lines, let checkpoint {
+            // Kill as soon as the checkpoint shows the run got past `lines` (whatever the machine's speed).
+            let deadline = Date(timeIntervalSinceNow: 60)
+            while process.isRunning && Date() < deadline {
+                if let consumed = CheckpointTests.consumed(checkpoint), consumed > lines {
+                    kill(process.processIdentifier, SIGKILL)
+                    break
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// Lines the checkpoint in `folder` has consumed, if it holds an unfinished run's state.
+    static func consumed(_ folder: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: folder + "/state.json"),
+            let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            state["completed"] as? Bool == false
+        else { return nil }
+        return (state["consumedLines"] as? [Int])?.first
     }
 
     @Test func killedRunsResumeToTheSameOutputs() throws {
@@ -45,21 +63,17 @@ import Testing
             "--checkpoint-every", "0ms",
         ]
         #expect(try replay(common + ["--out", root + "/whole", "--checkpoint", root + "/whole-checkpoint"]) == 0)
-        // Killed part-way, again and again (paced, so each attempt gets a little further), then run to the end.
+        // Killed part-way three times (each time once the run has got further), then run to the end.
         var stops: [Int] = []
-        var delay = 2.0
-        while stops.count < 3 && delay < 8 {
+        for target in [30, 90, 160] {
             _ = try replay(
                 common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint", "--speed", "3000x"],
-                killAfter: delay)
-            if let data = FileManager.default.contents(atPath: root + "/killed-checkpoint/state.json"),
-                let state = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let consumed = (state["consumedLines"] as? [Int])?.first, state["completed"] as? Bool == false,
-                consumed > (stops.last ?? 0), consumed < 245
+                killWhenPast: target, checkpoint: root + "/killed-checkpoint")
+            if let consumed = CheckpointTests.consumed(root + "/killed-checkpoint"), consumed > (stops.last ?? 0),
+                consumed < 245
             {
                 stops.append(consumed)
             }
-            delay += 0.5
         }
         #expect(stops.count >= 2, "killed mid-run after \(stops) lines")
         #expect(try replay(common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint"]) == 0)

@@ -18,10 +18,12 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Keep windows ending at or before this time (ISO-8601).") var to: String?
     @Option(help: "Period of the report's rows (e.g. 1h, 1d).") var every = "1d"
     @Option(help: "Keep only this topic (repeatable).") var topic: [String] = []
-    @Option(help: "csv, json or md.") var format = "csv"
+    @Option(help: "csv, json, md, or html (self-contained, with inline charts).") var format = "csv"
 
     func validate() throws {
-        guard ["csv", "json", "md"].contains(format) else { throw ValidationError("--format must be csv, json or md") }
+        guard ["csv", "json", "md", "html"].contains(format) else {
+            throw ValidationError("--format must be csv, json, md or html")
+        }
         guard (DurationParser.milliseconds(every) ?? 0) > 0 else {
             throw ValidationError("--every '\(every)' is not a duration like 1h or 1d")
         }
@@ -51,6 +53,7 @@ struct ReportCommand: ParsableCommand {
         switch format {
         case "json": print(report.jsonLines, terminator: "")
         case "md": print(report.markdown, terminator: "")
+        case "html": print(report.html(title: "Vox report: \(input)"), terminator: "")
         default: print(report.csv, terminator: "")
         }
     }
