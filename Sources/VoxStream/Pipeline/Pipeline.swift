@@ -119,7 +119,9 @@ public final class Pipeline: Sendable {
                     await flush()
                 case .finished(let index, let error, _):
                     if let error { notice("error: \(error.message)") }
-                    await channel.send(.finished(source: index))
+                    // A source ended by a stop request has not really ended: it must not release the watermark
+                    // (in a live run that would close every window on the wall clock).
+                    if feed.options.stopRequest?.isStopped != true { await channel.send(.finished(source: index)) }
                 case .notice(let index, let message):
                     notice("[\(feed.sources[index].name)] \(message)")
                 case .profile, .reconnected:
