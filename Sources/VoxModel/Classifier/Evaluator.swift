@@ -12,14 +12,7 @@ public enum Evaluator {
             )
         }
         let labels = classifier.artifact.heads[headIndex].labels
-        var truth: [Int] = []
-        for row in rows {
-            guard let first = row.labels.first, let index = labels.firstIndex(of: first) else {
-                throw ModelError(
-                    .format, "label '\(row.labels.first ?? "")' is not one of \(labels.joined(separator: ", "))")
-            }
-            truth.append(index)
-        }
+        let truth = try Evaluator.truth(rows, labels: labels)
         var predicted: [Int] = []
         let batch = 64
         var start = 0
@@ -30,6 +23,21 @@ public enum Evaluator {
             start = end
         }
         return ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+    }
+
+    /// The index in `labels` of each row's (first) label.
+    /// - Throws: `ModelError` naming a label that is not one of `labels`.
+    static func truth(_ rows: [LabeledText], labels: [String]) throws(ModelError) -> [Int] {
+        var truth: [Int] = []
+        truth.reserveCapacity(rows.count)
+        for row in rows {
+            guard let first = row.labels.first, let index = labels.firstIndex(of: first) else {
+                throw ModelError(
+                    .format, "label '\(row.labels.first ?? "")' is not one of \(labels.joined(separator: ", "))")
+            }
+            truth.append(index)
+        }
+        return truth
     }
 
     /// The index of the largest value (the first on ties).

@@ -69,15 +69,7 @@ extension Trainer {
         var parts: [String] = []
         for (index, task) in tasks.enumerated() where !task.validation.isEmpty {
             let labels = task.head.spec.labels
-            var truth: [Int] = []
-            for row in task.validation {
-                guard let label = row.labels.first, let position = labels.firstIndex(of: label) else {
-                    throw ModelError(
-                        .format,
-                        "validation label '\(row.labels.first ?? "")' is not one of \(labels.joined(separator: ", "))")
-                }
-                truth.append(position)
-            }
+            let truth = try Evaluator.truth(task.validation, labels: labels)
             var predicted: [Int] = []
             for start in stride(from: 0, to: task.validation.count, by: 64) {
                 let texts = task.validation[start..<min(task.validation.count, start + 64)].map(\.text)

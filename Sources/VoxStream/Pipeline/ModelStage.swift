@@ -51,10 +51,6 @@ struct ModelStage {
         consumedLines = Array(repeating: 0, count: sources)
     }
 
-    /// Whether a checkpoint now would be consistent: always, since items follow their lines one by one and a
-    /// micro-batch is processed whole.
-    var canCheckpoint: Bool { true }
-
     /// Restores the state of a checkpoint and returns the accounting it recorded.
     mutating func restore(_ saved: PipelineCheckpoint, into stats: PipelineStats) -> PipelineStats {
         watermark = saved.watermark
