@@ -21,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries, each reached through one small C shim.
@@ -102,6 +108,38 @@ let package = Package(
                 "VoxModel",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The dashboard page, its script and style, and the vendored Chart.js, bundled so an installed `vox` serves them.
+        .target(
+            name: "VoxDashboards",
+            path: "Dashboards",
+            exclude: ["README.md", "grafana-vox.json", "screenshot.png"],
+            resources: [
+                .embedInCode("Web/index.html"),
+                .embedInCode("Web/dashboard.css"),
+                .embedInCode("Web/dashboard.js"),
+                .embedInCode("Web/chart.umd.min.js"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The dashboard server: the page, JSON APIs over a run's outputs, Server-Sent Events, Prometheus metrics.
+        .target(
+            name: "VoxServe",
+            dependencies: [
+                "VoxStream",
+                "VoxFeeds",
+                "VoxDashboards",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -118,7 +156,9 @@ let package = Package(
                 "VoxFeeds",
                 "VoxModel",
                 "VoxStream",
+                "VoxServe",
                 "VoxDefaultModel",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "VoxSamples",
                 "VoxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,6 +181,12 @@ let package = Package(
         .testTarget(
             name: "VoxStreamTests",
             dependencies: ["VoxStream", "VoxDefaultModel", "VoxTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VoxServeTests",
+            dependencies: ["VoxServe", "VoxStream", "VoxTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,6 +23,9 @@ struct ModelStage {
     private var lastPost: [Int64]
     private var consumedLines: [Int]
     private var newestEvent: Int64 = .min
+    private var newestBySource: [Int64]
+    /// Model batches since the pipeline last collected them: posts and nanoseconds (for the metrics).
+    var batches: [(posts: Int, nanoseconds: Int64)] = []
     private var recent: [(Int64, Int)] = []
     /// The checkpoint this run resumes from, if any.
     var resumeFrom: PipelineCheckpoint?
@@ -49,6 +52,7 @@ struct ModelStage {
         lateness = options.lateness
         lastPost = Array(repeating: ModelStage.wallClock(), count: sources)
         consumedLines = Array(repeating: 0, count: sources)
+        newestBySource = Array(repeating: .min, count: sources)
     }
 
     /// Restores the state of a checkpoint and returns the accounting it recorded.
@@ -99,7 +103,15 @@ struct ModelStage {
             case .duplicate: stats.duplicates += 1
             }
         }
+        let clock = ContinuousClock()
+        let started = clock.now
         let predictions = kept.isEmpty ? [] : await pipeline.classifier.classify(kept.map(\.text))
+        if !kept.isEmpty {
+            let elapsed = (clock.now - started).components
+            let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+            if pipeline.options.metrics != nil { batches.append((kept.count, nanoseconds)) }
+            stats.modelSeconds += Double(nanoseconds) / 1e9
+        }
         stats.classified += kept.count
         var classified: [ClassifiedPost] = []
         var nextVerdict = 0
@@ -121,6 +133,7 @@ struct ModelStage {
                 let mark = watermark.value(fallback: live ? ModelStage.wallClock() - lateness : .max)
                 lastPost[source] = ModelStage.wallClock()
                 newestEvent = max(newestEvent, post.createdAt)
+                newestBySource[source] = max(newestBySource[source], post.createdAt)
                 if tumbling.isLate(post.createdAt, watermark: mark) {
                     stats.late += 1
                 } else {
@@ -137,6 +150,8 @@ struct ModelStage {
                 try sinks.write(deadLetters: deadLetters)
             case .finished(let source):
                 watermark.release(source: source)
+            case .reconnected(let source):
+                stats.ingest.sources[source].reconnects += 1
             case .tick:
                 let now = ModelStage.wallClock()
                 for source in lastPost.indices where now - lastPost[source] >= idle {
@@ -163,6 +178,12 @@ struct ModelStage {
             format: "%.0f posts/s, lag %@, %d posts, %d open windows, %d windows closed, %d late", rate, lag,
             stats.classified,
             tumbling.openCount, stats.windows, stats.late)
+    }
+
+    /// Per source, how far its newest post trails the wall clock, in seconds (nil before its first post).
+    func sourceLag() -> [Double?] {
+        let now = ModelStage.wallClock()
+        return newestBySource.map { $0 == .min ? nil : Double(now - $0) / 1000 }
     }
 
     /// Milliseconds since the Unix epoch, wall clock.

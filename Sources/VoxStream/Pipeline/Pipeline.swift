@@ -16,6 +16,8 @@ public final class Pipeline: Sendable {
         /// Lines that did not become posts: skipped events and dead letters, in line order.
         case rejected(source: Int, skipped: Int, deadLetters: [DeadLetter])
         case finished(source: Int)
+        /// The source reconnected after a drop or an error status.
+        case reconnected(source: Int)
         /// A wall-clock tick (live runs): idle sources, status.
         case tick
         /// Every source has ended.
@@ -124,7 +126,9 @@ public final class Pipeline: Sendable {
                     if feed.options.stopRequest?.isStopped != true { await channel.send(.finished(source: index)) }
                 case .notice(let index, let message):
                     notice("[\(feed.sources[index].name)] \(message)")
-                case .profile, .reconnected:
+                case .reconnected(let index):
+                    await channel.send(.reconnected(source: index))
+                case .profile:
                     break
                 }
             }
@@ -140,6 +144,7 @@ public final class Pipeline: Sendable {
                 }
             } : nil
         var lastCheckpoint = Date.distantPast
+        var metrics = options.metrics.map { PipelineMetrics(factory: $0) }
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
             try await stage.process(chunk, sinks: sinks, stats: &stats)
             for alert in stage.raisedAlerts {
@@ -151,7 +156,9 @@ public final class Pipeline: Sendable {
                 stats.seconds = Date().timeIntervalSince(started)
                 status(stage.status(stats))
             }
+            stats.seconds = Date().timeIntervalSince(started)
             try writeAtomically(stats.json, to: options.output + "/run.json")
+            if metrics != nil { record(stage: &stage, stats: stats, into: &metrics) }
             // Items follow their lines one by one and a micro-batch is processed whole, so any chunk boundary is a
             // consistent checkpoint.
             if let directory = options.checkpoint,
@@ -167,7 +174,6 @@ public final class Pipeline: Sendable {
         for index in stats.ingest.sources.indices {
             stats.ingest.sources[index].profile = read.sources[index].profile
             stats.ingest.sources[index].bytes = read.sources[index].bytes
-            stats.ingest.sources[index].reconnects += read.sources[index].reconnects
             stats.ingest.sources[index].error = read.sources[index].error
         }
         let stopped = feed.options.stopRequest?.isStopped == true || read.interrupted
@@ -193,6 +199,17 @@ public final class Pipeline: Sendable {
         }
         stats.seconds = Date().timeIntervalSince(started)
         try writeAtomically(stats.json, to: options.output + "/run.json")
+        if metrics != nil { record(stage: &stage, stats: stats, into: &metrics) }
         return stats
+    }
+
+    /// Reports the accounting, the model batches since the last call, and each source's lag to the metrics.
+    private func record(stage: inout ModelStage, stats: PipelineStats, into metrics: inout PipelineMetrics?) {
+        metrics?.record(RunCounters(stats))
+        for batch in stage.batches { metrics?.recordBatch(posts: batch.posts, nanoseconds: batch.nanoseconds) }
+        stage.batches.removeAll()
+        for (index, lag) in stage.sourceLag().enumerated() {
+            if let lag { metrics?.recordLag(source: feed.sources[index].name, seconds: lag) }
+        }
     }
 }

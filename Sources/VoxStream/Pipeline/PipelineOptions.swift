@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// How a pipeline run windows, filters, batches and writes.
 public struct PipelineOptions: Sendable {
     /// Tumbling window length in milliseconds (default one hour).
@@ -39,6 +41,9 @@ public struct PipelineOptions: Sendable {
     public var statusLine = false
     /// A source with no posts for this long (wall clock, milliseconds) is idle.
     public var idle: Int64 = 120_000
+
+    /// Where the run's metrics go (`vox tail --serve` passes its Prometheus registry's factory); nil: nowhere.
+    public var metrics: (any MetricsFactory)? = nil
 
     /// Default options.
     public init() {}

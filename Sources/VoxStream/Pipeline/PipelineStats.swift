@@ -24,6 +24,8 @@ public struct PipelineStats: Sendable {
     public var webhookFailed = 0
     /// Wall-clock seconds.
     public var seconds = 0.0
+    /// Seconds spent in the model in this process (`classified / modelSeconds` is the model's throughput).
+    public var modelSeconds = 0.0
     /// The model's id and version.
     public var model: String
 
@@ -44,6 +46,7 @@ public struct PipelineStats: Sendable {
             ("alerts", String(alerts)), ("webhook_sent", String(webhookSent)),
             ("webhook_failed", String(webhookFailed)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
+            ("model_seconds", String(format: "%.3f", modelSeconds)),
             ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
         ]) + "\n"
     }

@@ -1,0 +1,120 @@
+import Foundation
+import VoxFeeds
+
+/// The monotonic counts of a run, as `/metrics` reports them: taken from a live pipeline's accounting, or read
+/// back from a run's `run.json` (a finished run, or one running in another process).
+public struct RunCounters: Sendable, Equatable {
+    /// One source's counts.
+    public struct Source: Sendable, Equatable {
+        /// The source as named on the command line.
+        public var name: String
+        /// Non-blank lines read.
+        public var lines = 0
+        /// Lines that became posts.
+        public var posts = 0
+        /// Valid events that are not posts.
+        public var skipped = 0
+        /// Raw bytes read.
+        public var bytes: Int64 = 0
+        /// Reconnects and retries.
+        public var reconnects = 0
+    }
+
+    /// Per-source counts, in command-line order.
+    public var sources: [Source] = []
+    /// Dead letters by reason (the reason's `rawValue`).
+    public var deadLetters: [String: Int] = [:]
+    public var filtered = 0
+    public var duplicates = 0
+    public var late = 0
+    public var classified = 0
+    public var windowed = 0
+    public var windows = 0
+    public var alerts = 0
+    public var webhookSent = 0
+    public var webhookFailed = 0
+    /// Seconds spent in the model, and posts it classified in that time, in this process.
+    public var modelSeconds = 0.0
+    /// Wall-clock seconds of the run.
+    public var seconds = 0.0
+
+    /// No counts.
+    public init() {}
+
+    /// The counts of a live pipeline's accounting.
+    public init(_ stats: PipelineStats) {
+        sources = stats.ingest.sources.map {
+            Source(
+                name: $0.name, lines: $0.lines, posts: $0.posts, skipped: $0.skipped, bytes: $0.bytes,
+                reconnects: $0.reconnects)
+        }
+        deadLetters = Dictionary(uniqueKeysWithValues: stats.ingest.deadLetters.map { ($0.key.rawValue, $0.value) })
+        filtered = stats.filtered
+        duplicates = stats.duplicates
+        late = stats.late
+        classified = stats.classified
+        windowed = stats.windowed
+        windows = stats.windows
+        alerts = stats.alerts
+        webhookSent = stats.webhookSent
+        webhookFailed = stats.webhookFailed
+        modelSeconds = stats.modelSeconds
+        seconds = stats.seconds
+    }
+
+    /// Reads the counts back from the text of a `run.json`.
+    /// - Throws: `DecodingError` when the text is not a run summary.
+    public init(runJSON data: Data) throws {
+        let summary = try JSONDecoder().decode(Summary.self, from: data)
+        sources = summary.sources.map {
+            Source(
+                name: $0.name, lines: $0.lines, posts: $0.posts, skipped: $0.skipped, bytes: $0.bytes,
+                reconnects: $0.reconnects)
+        }
+        deadLetters = summary.deadLetters
+        filtered = summary.filtered
+        duplicates = summary.duplicates
+        late = summary.late
+        classified = summary.classified
+        windowed = summary.windowed
+        windows = summary.windows
+        alerts = summary.alerts
+        webhookSent = summary.webhookSent ?? 0
+        webhookFailed = summary.webhookFailed ?? 0
+        modelSeconds = summary.modelSeconds ?? 0
+        seconds = summary.seconds
+    }
+
+    /// `run.json`'s fields that `/metrics` reports.
+    private struct Summary: Decodable {
+        struct Source: Decodable {
+            var name: String
+            var lines: Int
+            var posts: Int
+            var skipped: Int
+            var bytes: Int64
+            var reconnects: Int
+        }
+        var sources: [Source]
+        var deadLetters: [String: Int]
+        var filtered: Int
+        var duplicates: Int
+        var late: Int
+        var classified: Int
+        var windowed: Int
+        var windows: Int
+        var alerts: Int
+        var webhookSent: Int?
+        var webhookFailed: Int?
+        var modelSeconds: Double?
+        var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case sources, filtered, duplicates, late, classified, windowed, windows, alerts, seconds
+            case deadLetters = "dead_letters"
+            case webhookSent = "webhook_sent"
+            case webhookFailed = "webhook_failed"
+            case modelSeconds = "model_seconds"
+        }
+    }
+}
