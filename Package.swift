@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "VoxDashboards",
             path: "Dashboards",
-            exclude: ["README.md", "grafana-vox.json", "screenshot.png"],
+            exclude: ["README.md", "grafana-vox.json", "screenshot.png", "Web/CHART_JS_LICENSE"],
             resources: [
                 .embedInCode("Web/index.html"),
                 .embedInCode("Web/dashboard.css"),

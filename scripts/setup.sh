@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages Vox builds and tests with (Debian/Ubuntu). Idempotent: does nothing
-# when they are all present. Run as root or with sudo available.
+# Installs the system packages Vox builds with (Debian/Ubuntu); with --test, also what the tests need
+# (headless Chromium and a font, for the dashboard's browser test). Idempotent: does nothing when they
+# are all present. Run as root or with sudo available.
 set -euo pipefail
 packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev pkg-config pigz python3 python3-pip)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(chromium fonts-dejavu-core)
+fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

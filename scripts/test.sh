@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, checks formatting, builds everything with warnings as
+# The test command: installs what is missing (build packages, and Chromium for the browser test), checks formatting, builds everything with warnings as
 # errors, pulls the base model when it is not cached, then runs the whole Swift Testing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test
 scripts/format.sh --lint
 swift build --build-tests -Xswiftc -warnings-as-errors
 # The parity tests need the real pretrained encoder: pull it (verified by SHA-256) unless it is cached.

@@ -59,7 +59,8 @@ public struct DashboardServer: Sendable {
     ) async throws {
         do { try await outputs.refresh() } catch let error as ServeError { notice(error.message) }
         var logger = Logger(label: "vox.serve")
-        logger.logLevel = .warning
+        // Hummingbird logs the cancellation that stops it as an error; failures that matter are thrown.
+        logger.logLevel = .critical
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vox"),
@@ -69,9 +70,10 @@ public struct DashboardServer: Sendable {
         let refresh = configuration.refresh
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                do { try await app.run() } catch let error as IOError {
-                    throw ServeError(
-                        "cannot listen on \(configuration.host):\(configuration.port): \(error.description)")
+                do { try await app.run() } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    throw ServeError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
                 }
             }
             group.addTask {

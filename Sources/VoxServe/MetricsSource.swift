@@ -32,7 +32,8 @@ public enum MetricsSource: Sendable {
             let up = registry.makeGauge(
                 descriptor: MetricNameDescriptor(
                     namespace: "vox", metricName: "run_file", unitName: "readable",
-                    helpText: "1 when the served folder's run.json was read, 0 when it is missing or not a run summary"))
+                    helpText: "1 when the served folder's run.json was read, 0 when it is missing or not a run summary")
+            )
             guard let data = await outputs.runJSON, let counters = try? RunCounters(runJSON: data) else {
                 up.set(Double(0))
                 return registry.emitToString()

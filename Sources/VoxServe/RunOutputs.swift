@@ -67,10 +67,9 @@ public actor RunOutputs {
         windowRows += newWindows
         alertRows += newAlerts
         exampleRows += rows(examples.lines)
-        if primed {
-            for row in newWindows { append(kind: "window", row.json) }
-            for row in newAlerts { append(kind: "alert", row.json) }
-        }
+        // A file cut back (a resumed run does that) is read again from its start: those rows were seen before.
+        if primed && !windows.reset { for row in newWindows { append(kind: "window", row.json) } }
+        if primed && !alerts.reset { for row in newAlerts { append(kind: "alert", row.json) } }
         primed = true
         runJSON = FileManager.default.contents(atPath: directory + "/run.json")
     }

@@ -159,10 +159,11 @@ public final class LoopbackHTTPServer: Sendable {
     }
 }
 
-/// The loopback server could not start.
+/// A loopback test server or client failed (a socket call, or a response that is not HTTP).
 public struct TestServerError: Error, CustomStringConvertible {
     public let description: String
-    init(_ message: String) { description = message }
+    /// An error saying `message`.
+    public init(_ message: String) { description = message }
 }
 
 extension [UInt8] {

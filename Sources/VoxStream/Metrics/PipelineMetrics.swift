@@ -43,7 +43,9 @@ public struct PipelineMetrics {
         // Every known reason is reported (at 0 until one occurs), so dashboards and alert rules see the series.
         let reasons = Set(DeadLetterReason.allCases.map(\.rawValue)).union(now.deadLetters.keys)
         for reason in reasons.sorted() {
-            add("vox_dead_letters_total", [("reason", reason)], now.deadLetters[reason] ?? 0, previous.deadLetters[reason] ?? 0)
+            add(
+                "vox_dead_letters_total", [("reason", reason)], now.deadLetters[reason] ?? 0,
+                previous.deadLetters[reason] ?? 0)
         }
         add("vox_posts_classified_total", [], now.classified, previous.classified)
         add("vox_posts_filtered_total", [], now.filtered, previous.filtered)

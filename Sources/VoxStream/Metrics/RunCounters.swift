@@ -18,6 +18,18 @@ public struct RunCounters: Sendable, Equatable {
         public var bytes: Int64 = 0
         /// Reconnects and retries.
         public var reconnects = 0
+
+        /// Counts for one source.
+        public init(
+            name: String, lines: Int = 0, posts: Int = 0, skipped: Int = 0, bytes: Int64 = 0, reconnects: Int = 0
+        ) {
+            self.name = name
+            self.lines = lines
+            self.posts = posts
+            self.skipped = skipped
+            self.bytes = bytes
+            self.reconnects = reconnects
+        }
     }
 
     /// Per-source counts, in command-line order.

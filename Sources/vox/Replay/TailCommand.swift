@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import VoxFeeds
 import Prometheus
+import VoxFeeds
 import VoxServe
 import VoxStream
 

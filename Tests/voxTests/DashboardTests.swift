@@ -1,0 +1,237 @@
+import Foundation
+import Synchronization
+import Testing
+import VoxTestSupport
+
+/// The dashboard end to end: a real run served by the `vox` binary and rendered by headless Chromium, and a live
+/// `vox tail --serve` whose events and metrics follow the pipeline.
+@Suite(.serialized) struct DashboardTests {
+    /// A `vox` process whose standard output is collected as it runs.
+    final class Launched: @unchecked Sendable {
+        // @unchecked: `process` is only read after `run()`; the output is behind a mutex.
+        let process: Process
+        private let output = Output()
+
+        final class Output: Sendable {
+            let text = Mutex("")
+            func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
+        }
+
+        init(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            self.process = process
+            pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+                let data = handle.availableData
+                output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+            try process.run()
+        }
+
+        /// The port in the first `http://127.0.0.1:PORT/` the process prints, waiting up to `timeout` seconds.
+        func port(timeout: Double = 60) throws -> Int {
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while Date() < deadline {
+                let text = output.withLock { $0 }
+                if let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) {
+                    return Int(text[range].dropFirst("http://127.0.0.1:".count).dropLast()) ?? 0
+                }
+                guard process.isRunning else { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            throw TestServerError("vox printed no address: \(output.withLock { $0 })")
+        }
+
+        /// Sends SIGINT and returns the exit status (SIGKILL after `timeout` seconds).
+        func interrupt(timeout: Double = 60) -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func temporaryFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vox-dash-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 300) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Debian's Chromium, which `scripts/setup.sh` installs.
+    static var chromium: String {
+        get throws {
+            let candidates = [ProcessInfo.processInfo.environment["VOX_CHROMIUM"], "/usr/bin/chromium"]
+            return try #require(
+                candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
+                "headless Chromium is needed: apt-get install chromium (scripts/setup.sh does)")
+        }
+    }
+
+    static func jsonLines(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    /// The text of each cell of the table row for `topic` inside the element with `id`.
+    static func cells(_ dom: String, table id: String, topic: String) -> [String]? {
+        guard let table = dom.range(of: #"id="\#(id)""#),
+            let row = dom.range(
+                of: #"data-topic="\#(escape(topic, quotes: true))">"#, range: table.upperBound..<dom.endIndex),
+            let end = dom.range(of: "</tr>", range: row.upperBound..<dom.endIndex)
+        else { return nil }
+        let html = String(dom[row.upperBound..<end.lowerBound])
+        return html.components(separatedBy: "</td>").dropLast().map { cell in
+            unescape(String(cell[(cell.range(of: ">")?.upperBound ?? cell.startIndex)...]))
+        }
+    }
+
+    static func escape(_ text: String, quotes: Bool = false) -> String {
+        var escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+        if quotes { escaped = escaped.replacingOccurrences(of: "\"", with: "&quot;") }
+        return escaped
+    }
+
+    static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    static func percent(_ text: String) -> Double? { Double(text.replacingOccurrences(of: "%", with: "")) }
+
+    @Test func headlessChromiumRendersTheDataOfADemoRun() throws {
+        let chromium = try DashboardTests.chromium
+        let root = try DashboardTests.temporaryFolder()
+        let (status, _) = try DashboardTests.run(VoxBinaryTests.binary, ["replay", "--sample", "--out", root + "/run"])
+        #expect(status == 0)
+        let server = try Launched(["serve", "--in", root + "/run", "--port", "0"])
+        let port = try server.port()
+        let url = "http://127.0.0.1:\(port)/?live=0"
+        let browser = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(root)/chromium",
+            "--window-size=1400,1900", "--virtual-time-budget=10000",
+        ]
+        let (browserStatus, dom) = try DashboardTests.run(chromium, browser + ["--dump-dom", url], timeout: 120)
+        #expect(browserStatus == 0)
+        #expect(dom.contains(#"<body data-state="ready">"#), "the page did not finish loading")
+
+        // The latest window's rows, as the run wrote them, are in the table as text.
+        let rows = try DashboardTests.jsonLines(root + "/run/windows.jsonl")
+        let latest = try #require(rows.compactMap { $0["window_start"] as? String }.max())
+        let latestRows = rows.filter { $0["window_start"] as? String == latest }
+        #expect(latestRows.count == 13)
+        for row in latestRows {
+            let topic = try #require(row["topic"] as? String)
+            let cells = try #require(DashboardTests.cells(dom, table: "latest-table", topic: topic), "row \(topic)")
+            #expect(cells.count == 8)
+            #expect(cells[0] == topic)
+            #expect(cells[1] == row["topic_kind"] as? String)
+            #expect(cells[2] == String(row["posts"] as? Int ?? -1), "\(topic) posts")
+            for (index, field) in [(3, "negative_share"), (4, "neutral_share"), (5, "positive_share")] {
+                let shown = try #require(DashboardTests.percent(cells[index]), "\(topic) \(field): \(cells[index])")
+                #expect(abs(shown - (row[field] as? Double ?? -1) * 100) <= 0.051, "\(topic) \(field)")
+            }
+            if let voice = row["share_of_voice"] as? Double {
+                #expect(abs((DashboardTests.percent(cells[7]) ?? -1) - voice * 100) <= 0.051, "\(topic) voice")
+            } else {
+                #expect(cells[7] == "–")
+            }
+        }
+        // Every alert, and the run's totals.
+        let alerts = try DashboardTests.jsonLines(root + "/run/alerts.jsonl")
+        #expect(!alerts.isEmpty)
+        let alertRows = dom.components(separatedBy: #"id="alerts-table""#).last?.components(separatedBy: "</table>")
+            .first?.components(separatedBy: "<tr data-topic=").count
+        #expect(alertRows == alerts.count + 1)
+        #expect(dom.contains("2,000 posts · 24 windows · \(alerts.count) alerts"))
+        // The latest window's most negative post, with its probabilities.
+        let examples = try DashboardTests.jsonLines(root + "/run/examples.jsonl")
+        let allLatest = try #require(
+            examples.first { $0["window_start"] as? String == latest && $0["topic"] as? String == "all" })
+        let negative = try #require((allLatest["most_negative"] as? [[String: Any]])?.first)
+        #expect(dom.contains(DashboardTests.escape(try #require(negative["text"] as? String))))
+        let probability = try #require((negative["probs"] as? [String: Double])?["negative"])
+        #expect(dom.contains("negative \(Int((probability * 100).rounded()))%"))
+        // Watch topics are offered in the topic picker.
+        #expect(dom.contains(#"<option value="Concerts &amp; albums">Concerts &amp; albums (watch)</option>"#))
+
+        let screenshot = root + "/dashboard.png"
+        let (shotStatus, _) = try DashboardTests.run(
+            chromium, browser + ["--screenshot=\(screenshot)", url], timeout: 120)
+        #expect(shotStatus == 0)
+        let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(png.count > 50_000, "a blank page compresses to a few kilobytes")
+        #expect(server.interrupt() == 0)
+    }
+
+    @Test func tailServesLiveMetricsAndEventsAndStopsCleanly() async throws {
+        let root = try DashboardTests.temporaryFolder()
+        let formatter = ISO8601DateFormatter()
+        let texts = ["Loving this new phone", "Worst airline ever, delayed again", "Great concert", "Coffee time"]
+        let lines = (0..<90).map { index in
+            let time = Date(timeIntervalSince1970: 1_795_824_000 + Double(index) * 120)
+            return
+                #"{"data":{"id":"\#(index)","text":"\#(texts[index % 4]) \#(index)","created_at":"\#(formatter.string(from: time))","lang":"en"}}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: root + "/feed.jsonl", atomically: true, encoding: .utf8)
+        let tail = try Launched([
+            "tail", root + "/feed.jsonl", "--serve", "0", "--out", root + "/live", "--idle", "1s", "--window", "1h",
+        ])
+        let port = try tail.port()
+        // The 90 posts span three hours: every window closes once the quiet feed is idle.
+        let stream = try await Task.detached {
+            try LoopbackHTTPClient.get(port: port, "/events?after=0", timeout: 120) { body in
+                String(decoding: body, as: UTF8.self).components(separatedBy: #""topic":"all""#).count - 1 >= 3
+            }
+        }.value
+        #expect(stream.text.contains("event: window"))
+        #expect(stream.text.contains(#"data: {"window_start":"2026-11-28T02:00:00.000Z""#))
+
+        var metrics = ""
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Date() < deadline {
+            metrics = try await Task.detached { try LoopbackHTTPClient.get(port: port, "/metrics") }.value.text
+            if metrics.contains("vox_posts_classified_total 90") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(metrics.contains("vox_posts_classified_total 90"))
+        #expect(metrics.contains(#"vox_lines_read_total{source="\#(root)/feed.jsonl"} 90"#))
+        #expect(metrics.contains("vox_windows_closed_total 3"))
+        let batches = metrics.split(separator: "\n").first { $0.hasPrefix("vox_batch_posts_count ") }
+        #expect((batches.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0) >= 1)
+        #expect(metrics.contains("vox_batch_posts_sum 90.0"))
+        #expect(metrics.contains(#"vox_source_lag_seconds{source="\#(root)/feed.jsonl"}"#))
+
+        #expect(tail.interrupt() == 0)
+        let run = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/live/run.json")))
+                as? [String: Any])
+        #expect(run["posts"] as? Int == 90)
+        #expect(run["windowed"] as? Int == 90)
+    }
+}
