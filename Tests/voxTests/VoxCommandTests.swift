@@ -19,6 +19,19 @@ import VoxFeeds
         #expect(throws: (any Error).self) { try CatCommand.parse(["x.jsonl", "--header", "NoColon"]) }
     }
 
+    @Test func serveNeedsAnExistingFolderAndAValidPort() throws {
+        #expect(VoxCommand.helpMessage().contains("serve"))
+        #expect(ServeCommand.helpMessage().contains("vox serve --in vox-out --port 8080"))
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--in", "/nonexistent/vox-out"]) }
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--in", folder, "--port", "70000"]) }
+        let command = try ServeCommand.parse(["--in", folder, "--port", "0", "--host", "0.0.0.0"])
+        #expect(command.port == 0)
+        #expect(command.host == "0.0.0.0")
+        #expect(throws: (any Error).self) { try TailCommand.parse(["feed.jsonl", "--serve", "-1"]) }
+        #expect(try TailCommand.parse(["feed.jsonl", "--serve", "0"]).serve == 0)
+    }
+
     @Test func catParsesItsOptions() throws {
         let command = try CatCommand.parse([
             "a.jsonl", "--profile", "reddit", "--follow", "--header", "X-A: 1", "--retries", "2",
