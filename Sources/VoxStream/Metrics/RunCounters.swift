@@ -5,7 +5,7 @@ import VoxFeeds
 /// back from a run's `run.json` (a finished run, or one running in another process).
 public struct RunCounters: Sendable, Equatable {
     /// One source's counts.
-    public struct Source: Sendable, Equatable {
+    public struct Source: Sendable, Equatable, Decodable {
         /// The source as named on the command line.
         public var name: String
         /// Non-blank lines read.
@@ -77,56 +77,35 @@ public struct RunCounters: Sendable, Equatable {
     /// Reads the counts back from the text of a `run.json`.
     /// - Throws: `DecodingError` when the text is not a run summary.
     public init(runJSON data: Data) throws {
-        let summary = try JSONDecoder().decode(Summary.self, from: data)
-        sources = summary.sources.map {
-            Source(
-                name: $0.name, lines: $0.lines, posts: $0.posts, skipped: $0.skipped, bytes: $0.bytes,
-                reconnects: $0.reconnects)
-        }
-        deadLetters = summary.deadLetters
-        filtered = summary.filtered
-        duplicates = summary.duplicates
-        late = summary.late
-        classified = summary.classified
-        windowed = summary.windowed
-        windows = summary.windows
-        alerts = summary.alerts
-        webhookSent = summary.webhookSent ?? 0
-        webhookFailed = summary.webhookFailed ?? 0
-        modelSeconds = summary.modelSeconds ?? 0
-        seconds = summary.seconds
+        self = try JSONDecoder().decode(RunCounters.self, from: data)
+    }
+}
+
+extension RunCounters: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case sources, filtered, duplicates, late, classified, windowed, windows, alerts, seconds
+        case deadLetters = "dead_letters"
+        case webhookSent = "webhook_sent"
+        case webhookFailed = "webhook_failed"
+        case modelSeconds = "model_seconds"
     }
 
-    /// `run.json`'s fields that `/metrics` reports.
-    private struct Summary: Decodable {
-        struct Source: Decodable {
-            var name: String
-            var lines: Int
-            var posts: Int
-            var skipped: Int
-            var bytes: Int64
-            var reconnects: Int
-        }
-        var sources: [Source]
-        var deadLetters: [String: Int]
-        var filtered: Int
-        var duplicates: Int
-        var late: Int
-        var classified: Int
-        var windowed: Int
-        var windows: Int
-        var alerts: Int
-        var webhookSent: Int?
-        var webhookFailed: Int?
-        var modelSeconds: Double?
-        var seconds: Double
-
-        enum CodingKeys: String, CodingKey {
-            case sources, filtered, duplicates, late, classified, windowed, windows, alerts, seconds
-            case deadLetters = "dead_letters"
-            case webhookSent = "webhook_sent"
-            case webhookFailed = "webhook_failed"
-            case modelSeconds = "model_seconds"
-        }
+    /// Decodes `run.json`'s fields; counts an older `run.json` lacks read as zero.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func count(_ key: CodingKeys) throws -> Int { try container.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+        sources = try container.decode([Source].self, forKey: .sources)
+        deadLetters = try container.decodeIfPresent([String: Int].self, forKey: .deadLetters) ?? [:]
+        filtered = try count(.filtered)
+        duplicates = try count(.duplicates)
+        late = try count(.late)
+        classified = try count(.classified)
+        windowed = try count(.windowed)
+        windows = try count(.windows)
+        alerts = try count(.alerts)
+        webhookSent = try count(.webhookSent)
+        webhookFailed = try count(.webhookFailed)
+        modelSeconds = try container.decodeIfPresent(Double.self, forKey: .modelSeconds) ?? 0
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
     }
 }
