@@ -188,8 +188,8 @@ import VoxTestSupport
         #expect(server.interrupt() == 0)
     }
 
-    @Test func tailServesLiveMetricsAndEventsAndStopsCleanly() async throws {
-        let root = try DashboardTests.temporaryFolder()
+    /// 90 posts, two minutes apart from 2026-11-28T00:00Z: three hourly windows.
+    static func writeFeed(_ path: String) throws {
         let formatter = ISO8601DateFormatter()
         let texts = ["Loving this new phone", "Worst airline ever, delayed again", "Great concert", "Coffee time"]
         let lines = (0..<90).map { index in
@@ -197,8 +197,46 @@ import VoxTestSupport
             return
                 #"{"data":{"id":"\#(index)","text":"\#(texts[index % 4]) \#(index)","created_at":"\#(formatter.string(from: time))","lang":"en"}}"#
         }
-        try (lines.joined(separator: "\n") + "\n").write(
-            toFile: root + "/feed.jsonl", atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The number of `window` events in an SSE body.
+    static func windowEvents(_ text: String) -> Int { text.components(separatedBy: "event: window\n").count - 1 }
+
+    @Test func aPacedReplayServesAsItRunsAndStaysUpAfterwards() async throws {
+        let root = try DashboardTests.temporaryFolder()
+        try DashboardTests.writeFeed(root + "/feed.jsonl")
+        let replay = try Launched([
+            "replay", root + "/feed.jsonl", "--speed", "3600x", "--serve", "0", "--out", root + "/out",
+        ])
+        let port = try replay.port()
+        let stream = try await Task.detached {
+            try LoopbackHTTPClient.get(port: port, "/events?after=0", timeout: 120) { body in
+                String(decoding: body, as: UTF8.self).components(separatedBy: #""topic":"all""#).count - 1 >= 3
+            }
+        }.value
+        #expect(DashboardTests.windowEvents(stream.text) >= 3)
+        // The replay has ended (its run.json is final), and the dashboard is still there.
+        var run = ""
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Date() < deadline && !run.contains(#""windows":3"#) {
+            run = try await Task.detached { try LoopbackHTTPClient.get(port: port, "/api/run") }.value.text
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(run.contains(#""posts":90"#) && run.contains(#""windows":3"#))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(replay.process.isRunning)
+        let windows = try await Task.detached {
+            try LoopbackHTTPClient.get(port: port, "/api/windows?topic=all")
+        }.value
+        #expect(windows.status == 200)
+        #expect(windows.text.components(separatedBy: "window_start").count - 1 == 3)
+        #expect(replay.interrupt() == 0)
+    }
+
+    @Test func tailServesLiveMetricsAndEventsAndStopsCleanly() async throws {
+        let root = try DashboardTests.temporaryFolder()
+        try DashboardTests.writeFeed(root + "/feed.jsonl")
         let tail = try Launched([
             "tail", root + "/feed.jsonl", "--serve", "0", "--out", root + "/live", "--idle", "1s", "--window", "1h",
         ])

@@ -29,7 +29,8 @@ import VoxFeeds
         #expect(command.port == 0)
         #expect(command.host == "0.0.0.0")
         #expect(throws: (any Error).self) { try TailCommand.parse(["feed.jsonl", "--serve", "-1"]) }
-        #expect(try TailCommand.parse(["feed.jsonl", "--serve", "0"]).serve == 0)
+        #expect(try TailCommand.parse(["feed.jsonl", "--serve", "0"]).serving.serve == 0)
+        #expect(try ReplayCommand.parse(["--sample", "--serve", "8081"]).serving.serve == 8081)
     }
 
     @Test func catParsesItsOptions() throws {

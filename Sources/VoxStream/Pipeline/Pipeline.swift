@@ -152,11 +152,8 @@ public final class Pipeline: Sendable {
                 webhook?.send(alert.json)
             }
             stage.raisedAlerts.removeAll()
-            if chunk.contains(where: { if case .tick = $0 { true } else { false } }) {
-                stats.seconds = Date().timeIntervalSince(started)
-                status(stage.status(stats))
-            }
             stats.seconds = Date().timeIntervalSince(started)
+            if chunk.contains(where: { if case .tick = $0 { true } else { false } }) { status(stage.status(stats)) }
             try writeAtomically(stats.json, to: options.output + "/run.json")
             if metrics != nil { record(stage: &stage, stats: stats, into: &metrics) }
             // Items follow their lines one by one and a micro-batch is processed whole, so any chunk boundary is a

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VoxFeeds
 import VoxSamples
+import VoxServe
 import VoxStream
 
 /// `vox replay`: processes archived dumps to the end and closes every window.
@@ -15,6 +16,7 @@ struct ReplayCommand: AsyncParsableCommand {
             OUT/examples.jsonl, OUT/hourly/, OUT/dead-letter.jsonl and OUT/run.json (exact accounting).
             Example: vox replay --sample            (the bundled sample feed and watch file)
                      vox replay dumps/ --watch brands.yaml --window 1h --lang en --out reports/
+                     vox replay --sample --speed 3600x --serve 8080   (watch a day unfold in 24 s on the dashboard)
             """
     )
 
@@ -25,6 +27,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var sample = false
 
     @OptionGroup var pipeline: PipelineOptionGroup
+    @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var feed: FeedOptionGroup
     @OptionGroup var classifier: ClassifierOptionGroup
 
@@ -58,16 +61,24 @@ struct ReplayCommand: AsyncParsableCommand {
         var options = pipeline.pipelineOptions()
         let terminal = isatty(2) != 0
         options.statusLine = terminal
+        let server = try await serving.start(options: &options)
         let settings = options
-        let stats = try await SignalTrap.cancellingOnSignals {
-            try await Pipeline(
-                feed: Feed(sources: resolved, options: feedOptions), classifier: model, watch: watch, options: settings
-            )
-            .run(
-                notice: { message in
-                    FileHandle.standardError.write(Data("\(terminal ? "\r\u{1B}[K" : "")vox: \(message)\n".utf8))
-                },
-                status: { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) })
+        let stats: PipelineStats
+        do {
+            stats = try await SignalTrap.cancellingOnSignals {
+                try await Pipeline(
+                    feed: Feed(sources: resolved, options: feedOptions), classifier: model, watch: watch,
+                    options: settings
+                )
+                .run(
+                    notice: { message in
+                        FileHandle.standardError.write(Data("\(terminal ? "\r\u{1B}[K" : "")vox: \(message)\n".utf8))
+                    },
+                    status: { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) })
+            }
+        } catch {
+            await server?.stop()
+            throw error
         }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let summary = String(
@@ -80,6 +91,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Data(
                 "vox: \(summary)\nvox: outputs in \(options.output)/ (windows.csv, windows.jsonl, examples.jsonl, hourly/, run.json)\n"
                     .utf8))
+        if let server { await serving.serveUntilInterrupted(server) }
         if !stats.ingest.allSourcesSucceeded { throw ExitCode(1) }
     }
 }

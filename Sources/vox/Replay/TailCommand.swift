@@ -23,13 +23,8 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "A feed quiet this long (wall clock, e.g. 2m) stops holding the watermark back.")
     var idle = "2m"
 
-    @Option(help: "Serve the dashboard, APIs, events and live metrics on this port while following (0: a free one).")
-    var serve: Int? = nil
-
-    @Option(help: "The address --serve listens on.")
-    var serveHost = "127.0.0.1"
-
     @OptionGroup var pipeline: PipelineOptionGroup
+    @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var feed: FeedOptionGroup
     @OptionGroup var classifier: ClassifierOptionGroup
 
@@ -37,7 +32,6 @@ struct TailCommand: AsyncParsableCommand {
         guard DurationParser.milliseconds(idle) != nil else {
             throw ValidationError("--idle '\(idle)' is not a duration like 2m")
         }
-        if let serve, !(0...65_535).contains(serve) { throw ValidationError("--serve must be between 0 and 65535") }
     }
 
     func run() async throws {
@@ -60,7 +54,7 @@ struct TailCommand: AsyncParsableCommand {
         options.live = true
         options.idle = DurationParser.milliseconds(idle) ?? 120_000
         let model = try classifier.load()
-        let server = try await startServer(options: &options)
+        let server = try await serving.start(options: &options)
         let handlers = SignalTrap.stoppingOnSignals { stopRequest.stop() }
         defer { for handler in handlers { handler.cancel() } }
         let terminal = isatty(2) != 0
@@ -84,25 +78,5 @@ struct TailCommand: AsyncParsableCommand {
                 "\nvox: stopped after \(stats.ingest.posts) posts: \(stats.windows) windows written to \(options.output)/\n"
                     .utf8))
         if !stats.ingest.allSourcesSucceeded { throw ExitCode(1) }
-    }
-
-    /// With `--serve`, starts the dashboard server over the output folder, with the pipeline's metrics live.
-    private func startServer(options: inout PipelineOptions) async throws -> RunningServer? {
-        guard let serve else { return nil }
-        try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
-        let registry = PrometheusCollectorRegistry()
-        options.metrics = MetricsSource.makeFactory(registry: registry)
-        var configuration = DashboardServer.Configuration()
-        configuration.host = serveHost
-        configuration.port = serve
-        do {
-            let server = try await DashboardServer(
-                directory: options.output, metrics: .live(registry), configuration: configuration
-            ).start { message in FileHandle.standardError.write(Data("vox: \(message)\n".utf8)) }
-            FileHandle.standardOutput.write(Data("vox: dashboard at http://\(serveHost):\(server.port)/\n".utf8))
-            return server
-        } catch let error as ServeError {
-            throw ValidationError(error.message)
-        }
     }
 }

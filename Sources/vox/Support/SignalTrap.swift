@@ -8,11 +8,10 @@ enum SignalTrap {
     static func cancellingOnSignals<T: Sendable>(
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        signal(SIGPIPE, SIG_IGN)
+        ignoreDefaultActions
         let task = Task { try await operation() }
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             let seen = SignalCount()
             source.setEventHandler {
@@ -31,10 +30,9 @@ extension SignalTrap {
     /// Calls `stop` on the first SIGINT or SIGTERM (a graceful stop: sources end, work in flight finishes,
     /// outputs are flushed); a second signal exits at once. Returns a token that keeps the handlers alive.
     static func stoppingOnSignals(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        signal(SIGPIPE, SIG_IGN)
+        ignoreDefaultActions
         let seen = SignalCount()
         return [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if seen.increment() > 1 { exit(130) }
@@ -46,6 +44,15 @@ extension SignalTrap {
             return source
         }
     }
+}
+
+extension SignalTrap {
+    /// Turns off the default actions of SIGINT and SIGTERM (so the dispatch sources receive them) and of SIGPIPE,
+    /// once per process: setting SIG_IGN again after libdispatch has installed its own handler would silence every
+    /// later trap.
+    fileprivate static let ignoreDefaultActions: Void = {
+        for number in [SIGINT, SIGTERM, SIGPIPE] { signal(number, SIG_IGN) }
+    }()
 }
 
 /// Counts signals received, from the dispatch queue that delivers them.

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Prometheus
+import VoxServe
+import VoxStream
+
+/// `--serve PORT` and `--serve-host`: the dashboard over a running job's output folder, with live metrics.
+struct ServeOptionGroup: ParsableArguments {
+    @Option(help: "Serve the dashboard, APIs, events and live metrics on this port while running (0: a free one).")
+    var serve: Int? = nil
+
+    @Option(help: "The address --serve listens on.")
+    var serveHost = "127.0.0.1"
+
+    func validate() throws {
+        if let serve, !(0...65_535).contains(serve) { throw ValidationError("--serve must be between 0 and 65535") }
+    }
+
+    /// With `--serve`, starts the dashboard server over `options.output` and points the pipeline's metrics at its
+    /// registry; prints the address. Returns nil without `--serve`.
+    /// - Throws: `ValidationError` when the server cannot listen.
+    func start(options: inout PipelineOptions) async throws -> RunningServer? {
+        guard let serve else { return nil }
+        try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        let registry = PrometheusCollectorRegistry()
+        options.metrics = MetricsSource.makeFactory(registry: registry)
+        var configuration = DashboardServer.Configuration()
+        configuration.host = serveHost
+        configuration.port = serve
+        do {
+            let server = try await DashboardServer(
+                directory: options.output, metrics: .live(registry), configuration: configuration
+            ).start { message in FileHandle.standardError.write(Data("vox: \(message)\n".utf8)) }
+            FileHandle.standardOutput.write(Data("vox: dashboard at \(address(server))\n".utf8))
+            return server
+        } catch let error as ServeError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The dashboard's URL.
+    func address(_ server: RunningServer) -> String { "http://\(serveHost):\(server.port)/" }
+
+    /// Keeps serving until SIGINT or SIGTERM, then stops the server.
+    func serveUntilInterrupted(_ server: RunningServer) async {
+        FileHandle.standardError.write(
+            Data("vox: the dashboard stays up at \(address(server)) (Ctrl-C to stop)\n".utf8))
+        _ = try? await SignalTrap.cancellingOnSignals {
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+        await server.stop()
+    }
+}
