@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
+import Prometheus
 import VoxFeeds
 import VoxModel
+import VoxServe
 import VoxStream
 
 /// `vox bench pipeline`: end-to-end replay throughput against the model alone on the same posts, same run.
 struct PipelineBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
-        abstract: "Measure replay posts/s beside classification alone on the same posts: the pipeline's overhead.",
+        abstract:
+            "Measure replay posts/s beside classification alone on the same posts: the pipeline's overhead, and "
+            + "that of live metrics with the dashboard server.",
         discussion: "Example: vox bench pipeline --posts 4000"
     )
 
@@ -38,6 +42,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
 
         var modelSeconds = Double.infinity
         var pipelineSeconds = Double.infinity
+        var servedSeconds = Double.infinity
         for round in 0..<2 {
             var started = DispatchTime.now()
             var start = 0
@@ -58,6 +63,28 @@ struct PipelineBenchCommand: AsyncParsableCommand {
             guard stats.balanced, stats.windowed == posts else {
                 throw CLIError("the benchmark run lost posts: \(stats.json)")
             }
+
+            // The same run with live metrics and the dashboard server following its outputs (as --serve does).
+            var served = options
+            served.output = folder + "/served\(round)"
+            let registry = PrometheusCollectorRegistry()
+            served.metrics = MetricsSource.makeFactory(registry: registry)
+            var configuration = DashboardServer.Configuration()
+            configuration.port = 0
+            let server = try await DashboardServer(
+                directory: served.output, metrics: .live(registry), configuration: configuration
+            ).start()
+            let servedFeed = Feed(
+                sources: [try FeedSource(folder + "/feed.jsonl.gz")],
+                options: FeedOptions(registry: try ProfileRegistry.bundled()))
+            started = DispatchTime.now()
+            let servedStats = try await Pipeline(feed: servedFeed, classifier: model, watch: watch, options: served)
+                .run()
+            servedSeconds = min(servedSeconds, started.elapsed)
+            await server.stop()
+            guard servedStats.balanced, servedStats.windowed == posts else {
+                throw CLIError("the benchmark run lost posts: \(servedStats.json)")
+            }
         }
         let modelRate = Double(posts) / modelSeconds
         let pipelineRate = Double(posts) / pipelineSeconds
@@ -65,5 +92,8 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         print(String(format: "model alone (classify)      %7.1f posts/s", modelRate))
         print(String(format: "vox replay (end to end)     %7.1f posts/s", pipelineRate))
         print(String(format: "pipeline overhead           %6.1f%%", (1 - pipelineRate / modelRate) * 100))
+        let servedRate = Double(posts) / servedSeconds
+        print(String(format: "vox replay --serve          %7.1f posts/s", servedRate))
+        print(String(format: "metrics and server overhead %6.1f%%", (1 - servedRate / pipelineRate) * 100))
     }
 }
