@@ -64,3 +64,22 @@ enum ServeHarness {
         }
     }
 }
+
+extension ServeHarness {
+    /// Runs blocking work (sockets, a browser on a pipe) on its own thread instead of the cooperative pool.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// Debian's Chromium, which `scripts/setup.sh --test` installs.
+    static var chromium: String {
+        get throws {
+            let candidates = [ProcessInfo.processInfo.environment["VOX_CHROMIUM"], "/usr/bin/chromium"]
+            return try #require(
+                candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
+                "headless Chromium is needed: apt-get install chromium (scripts/setup.sh --test does)")
+        }
+    }
+}

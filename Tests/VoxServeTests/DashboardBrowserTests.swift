@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import VoxTestSupport
+
+@testable import VoxServe
+
+/// The dashboard in a real browser, in real time: headless Chromium driven over the DevTools protocol keeps the
+/// page's `/events` stream open, and the page shows windows and alerts as the run writes them.
+@Suite struct DashboardBrowserTests {
+    /// The text of column `column` (1-based) of the latest-window row for `topic`.
+    static func cell(_ topic: String, _ column: Int) -> String {
+        "document.querySelector('#latest-table tr[data-topic=\"\(topic)\"] td:nth-child(\(column))')?.textContent"
+    }
+
+    /// A copy of `row` moved to the window starting at `start` (one hour long), with `posts` posts.
+    static func moved(_ row: [String: Any], start: String, end: String, posts: Int) throws -> String {
+        var row = row
+        row["window_start"] = start
+        row["window_end"] = end
+        row["posts"] = posts
+        return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    @Test func theDashboardShowsNewWindowsAndAlertsAsTheyAreWritten() async throws {
+        let chromium = try ServeHarness.chromium
+        let folder = try ServeHarness.copyOfRun()
+        let server = try await ServeHarness.start(folder)
+        defer { Task { await server.stop() } }
+        let rows = try ServeHarness.objects(folder + "/windows.jsonl")
+        let latestAll = try #require(
+            rows.last { $0["topic"] as? String == "all" && $0["window_start"] as? String == "2026-11-28T06:00:00.000Z" }
+        )
+        let url = "http://127.0.0.1:\(server.port)/"
+        let browser = try await ServeHarness.blocking {
+            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
+            try browser.open(url)
+            return browser
+        }
+        let connected = try await ServeHarness.blocking {
+            try browser.wait(
+                until:
+                    "document.body?.dataset.state === 'ready' && document.getElementById('live')?.textContent === 'live'",
+                timeout: 60)
+        }
+        #expect(connected, "the page did not load and open /events")
+        let before = try await ServeHarness.blocking {
+            try browser.evaluate(DashboardBrowserTests.cell("all", 3)) as? String
+        }
+        #expect(before == String(latestAll["posts"] as? Int ?? -1))
+
+        // The run closes another window and raises an alert: the page shows both without a reload.
+        let window = try DashboardBrowserTests.moved(
+            latestAll, start: "2026-11-28T07:00:00.000Z", end: "2026-11-28T08:00:00.000Z", posts: 3)
+        try ServeHarness.append(window, to: folder + "/windows.jsonl")
+        try ServeHarness.append(
+            #"{"window_start":"2026-11-28T07:00:00.000Z","window_end":"2026-11-28T08:00:00.000Z","topic":"all","#
+                + #""kind":"volume","value":3.0,"baseline":90.0,"deviation":-4.2,"posts":3}"#,
+            to: folder + "/alerts.jsonl")
+        let updated = try await ServeHarness.blocking {
+            try browser.wait(
+                until: "!!document.getElementById('latest-window')?.textContent.startsWith('2026-11-28T07:00:00.000Z')",
+                timeout: 30)
+        }
+        #expect(updated, "the new window did not reach the page")
+        let after = try await ServeHarness.blocking {
+            try browser.evaluate(DashboardBrowserTests.cell("all", 3)) as? String
+        }
+        #expect(after == "3")
+        let alert = try await ServeHarness.blocking {
+            try browser.evaluate("document.querySelector('#alerts-table tbody tr')?.textContent") as? String
+        }
+        #expect(alert == "11-28 07:00allvolume3.090.0-4.2")
+
+        // Picking a topic redraws the charts for it.
+        let picked = try await ServeHarness.blocking {
+            try browser.evaluate(
+                "(() => { const s = document.getElementById('topic-select'); s.value = 'Apple'; "
+                    + "s.dispatchEvent(new Event('change')); return document.getElementById('shares-topic').textContent })()"
+            ) as? String
+        }
+        #expect(picked == "Apple")
+    }
+}
