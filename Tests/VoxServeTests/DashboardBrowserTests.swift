@@ -31,19 +31,19 @@ import VoxTestSupport
             rows.last { $0["topic"] as? String == "all" && $0["window_start"] as? String == "2026-11-28T06:00:00.000Z" }
         )
         let url = "http://127.0.0.1:\(server.port)/"
-        let browser = try await ServeHarness.blocking {
+        let browser = try await ProcessRunner.offPool {
             let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
             try browser.open(url)
             return browser
         }
-        let connected = try await ServeHarness.blocking {
+        let connected = try await ProcessRunner.offPool {
             try browser.wait(
                 until:
                     "document.body?.dataset.state === 'ready' && document.getElementById('live')?.textContent === 'live'",
                 timeout: 60)
         }
         #expect(connected, "the page did not load and open /events")
-        let before = try await ServeHarness.blocking {
+        let before = try await ProcessRunner.offPool {
             try browser.evaluate(DashboardBrowserTests.cell("all", 3)) as? String
         }
         #expect(before == String(latestAll["posts"] as? Int ?? -1))
@@ -56,23 +56,23 @@ import VoxTestSupport
             #"{"window_start":"2026-11-28T07:00:00.000Z","window_end":"2026-11-28T08:00:00.000Z","topic":"all","#
                 + #""kind":"volume","value":3.0,"baseline":90.0,"deviation":-4.2,"posts":3}"#,
             to: folder + "/alerts.jsonl")
-        let updated = try await ServeHarness.blocking {
+        let updated = try await ProcessRunner.offPool {
             try browser.wait(
                 until: "!!document.getElementById('latest-window')?.textContent.startsWith('2026-11-28T07:00:00.000Z')",
                 timeout: 30)
         }
         #expect(updated, "the new window did not reach the page")
-        let after = try await ServeHarness.blocking {
+        let after = try await ProcessRunner.offPool {
             try browser.evaluate(DashboardBrowserTests.cell("all", 3)) as? String
         }
         #expect(after == "3")
-        let alert = try await ServeHarness.blocking {
+        let alert = try await ProcessRunner.offPool {
             try browser.evaluate("document.querySelector('#alerts-table tbody tr')?.textContent") as? String
         }
         #expect(alert == "11-28 07:00allvolume3.090.0-4.2")
 
         // Picking a topic redraws the charts for it.
-        let picked = try await ServeHarness.blocking {
+        let picked = try await ProcessRunner.offPool {
             try browser.evaluate(
                 "(() => { const s = document.getElementById('topic-select'); s.value = 'Apple'; "
                     + "s.dispatchEvent(new Event('change')); return document.getElementById('shares-topic').textContent })()"

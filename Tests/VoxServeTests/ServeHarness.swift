@@ -51,28 +51,16 @@ enum ServeHarness {
 
     /// GET on a background thread, so a test's async context is not blocked by the socket.
     static func get(
-        _ port: Int, _ path: String, headers: [(String, String)] = [], timeout: Double = 10,
+        _ port: Int, _ path: String, headers: [(String, String)] = [], timeout: Double = 60,
         until done: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
     ) async throws -> LoopbackHTTPClient.Response {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(
-                    with: Result {
-                        try LoopbackHTTPClient.get(port: port, path, headers: headers, timeout: timeout, until: done)
-                    })
-            }.start()
+        try await ProcessRunner.offPool {
+            try LoopbackHTTPClient.get(port: port, path, headers: headers, timeout: timeout, until: done)
         }
     }
 }
 
 extension ServeHarness {
-    /// Runs blocking work (sockets, a browser on a pipe) on its own thread instead of the cooperative pool.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-
     /// Debian's Chromium, which `scripts/setup.sh --test` installs.
     static var chromium: String {
         get throws {

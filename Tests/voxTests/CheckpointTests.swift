@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VoxTestSupport
 
 /// `vox replay --checkpoint` killed with SIGKILL at several moments, then run again to the end, writes exactly
 /// what an uninterrupted run writes.
@@ -22,7 +23,11 @@ import Testing
 
     private func replay(
         _ arguments: [String], killWhenPast lines: Int? = nil, checkpoint: String? = nil
-    ) throws -> Int32 {
+    ) async throws -> Int32 {
+        try await ProcessRunner.offPool { try CheckpointTests.replayBlocking(arguments, lines, checkpoint) }
+    }
+
+    private static func replayBlocking(_ arguments: [String], _ lines: Int?, _ checkpoint: String?) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
         process.arguments = ["replay"] + arguments
@@ -53,7 +58,7 @@ import Testing
         return (state["consumedLines"] as? [Int])?.first
     }
 
-    @Test func killedRunsResumeToTheSameOutputs() throws {
+    @Test func killedRunsResumeToTheSameOutputs() async throws {
         let root = NSTemporaryDirectory() + "vox-checkpoint-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -62,11 +67,11 @@ import Testing
             root + "/feed.jsonl", "--window", "30m", "--slide", "10m", "--dedupe", "--emit-posts", "--batch", "8",
             "--checkpoint-every", "0ms",
         ]
-        #expect(try replay(common + ["--out", root + "/whole", "--checkpoint", root + "/whole-checkpoint"]) == 0)
+        #expect(try await replay(common + ["--out", root + "/whole", "--checkpoint", root + "/whole-checkpoint"]) == 0)
         // Killed part-way three times (each time once the run has got further), then run to the end.
         var stops: [Int] = []
         for target in [30, 90, 160] {
-            _ = try replay(
+            _ = try await replay(
                 common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint", "--speed", "3000x"],
                 killWhenPast: target, checkpoint: root + "/killed-checkpoint")
             if let consumed = CheckpointTests.consumed(root + "/killed-checkpoint"), consumed > (stops.last ?? 0),
@@ -76,7 +81,8 @@ import Testing
             }
         }
         #expect(stops.count >= 2, "killed mid-run after \(stops) lines")
-        #expect(try replay(common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint"]) == 0)
+        #expect(
+            try await replay(common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint"]) == 0)
         for file in [
             "windows.csv", "windows.jsonl", "windows-sliding.csv", "examples.jsonl", "posts.jsonl", "dead-letter.jsonl",
         ] {
@@ -105,7 +111,7 @@ import Testing
         #expect(try counts(root + "/whole")["lines"] == 245)
         // A different configuration is refused.
         #expect(
-            try replay([
+            try await replay([
                 root + "/feed.jsonl", "--window", "1h", "--out", root + "/killed", "--checkpoint",
                 root + "/killed-checkpoint",
             ]) != 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VoxTestSupport
 
 /// `vox classify` and `vox eval` with the bundled default model on committed samples of the validation sets
 /// (TweetEval sentiment, TweetTopic; see data/README.md): sane behaviour, not exact numbers.
@@ -8,29 +9,12 @@ import Testing
         try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")).path
     }
 
-    private func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        if let input {
-            let pipe = Pipe()
-            process.standardInput = pipe
-            try process.run()
-            pipe.fileHandleForWriting.write(Data(input.utf8))
-            try pipe.fileHandleForWriting.close()
-        } else {
-            try process.run()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func run(_ arguments: [String], input: String? = nil) async throws -> ProcessRunner.Outcome {
+        try await ProcessRunner.run(VoxBinaryTests.binary, arguments, input: input.map { Data($0.utf8) })
     }
 
-    @Test func evalScoresTheDefaultModelSensiblyOn300SentimentTweets() throws {
-        let result = try run([
+    @Test func evalScoresTheDefaultModelSensiblyOn300SentimentTweets() async throws {
+        let result = try await run([
             "eval", "--task", "sentiment", "--data", try fixture("sentiment-val-300.jsonl"), "--json",
         ])
         #expect(result.status == 0)
@@ -45,21 +29,21 @@ import Testing
         #expect(perClass.keys.sorted() == ["negative", "neutral", "positive"])
     }
 
-    @Test func evalScoresTheTopicHeadToo() throws {
-        let result = try run(["eval", "--task", "topic", "--data", try fixture("topic-val-200.jsonl"), "--json"])
+    @Test func evalScoresTheTopicHeadToo() async throws {
+        let result = try await run(["eval", "--task", "topic", "--data", try fixture("topic-val-200.jsonl"), "--json"])
         #expect(result.status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(try #require(report["accuracy"] as? Double) >= 0.7)
         #expect(try #require(report["macro_f1"] as? Double) >= 0.45)
     }
 
-    @Test func classifyGivesBothHeadsWithProbabilities() throws {
+    @Test func classifyGivesBothHeadsWithProbabilities() async throws {
         let input = """
             {"text": "I absolutely love this new phone, best purchase ever!"}
             {"text": "Worst customer service ever, still waiting for my refund. Furious."}
             The match last night was incredible, what a goal in extra time
             """
-        let result = try run(["classify"], input: input + "\n")
+        let result = try await run(["classify"], input: input + "\n")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 3)

@@ -33,7 +33,11 @@ import VoxTestSupport
         }
 
         /// The port in the first `http://127.0.0.1:PORT/` the process prints, waiting up to `timeout` seconds.
-        func port(timeout: Double = 60) throws -> Int {
+        func port(timeout: Double = 60) async throws -> Int {
+            try await ProcessRunner.offPool { try self.waitForPort(timeout: timeout) }
+        }
+
+        private func waitForPort(timeout: Double) throws -> Int {
             let deadline = Date(timeIntervalSinceNow: timeout)
             while Date() < deadline {
                 let text = output.withLock { $0 }
@@ -47,7 +51,11 @@ import VoxTestSupport
         }
 
         /// Sends SIGINT and returns the exit status (SIGKILL after `timeout` seconds).
-        func interrupt(timeout: Double = 60) -> Int32 {
+        func interrupt(timeout: Double = 60) async throws -> Int32 {
+            try await ProcessRunner.offPool { self.waitAfterInterrupt(timeout: timeout) }
+        }
+
+        private func waitAfterInterrupt(timeout: Double) -> Int32 {
             kill(process.processIdentifier, SIGINT)
             let deadline = Date(timeIntervalSinceNow: timeout)
             while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
@@ -61,22 +69,6 @@ import VoxTestSupport
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vox-dash-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
-    }
-
-    static func run(_ executable: String, _ arguments: [String], timeout: Double = 300) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 
     /// Debian's Chromium, which `scripts/setup.sh` installs.
@@ -122,20 +114,21 @@ import VoxTestSupport
 
     static func percent(_ text: String) -> Double? { Double(text.replacingOccurrences(of: "%", with: "")) }
 
-    @Test func headlessChromiumRendersTheDataOfADemoRun() throws {
+    @Test func headlessChromiumRendersTheDataOfADemoRun() async throws {
         let chromium = try DashboardTests.chromium
         let root = try DashboardTests.temporaryFolder()
-        let (status, _) = try DashboardTests.run(VoxBinaryTests.binary, ["replay", "--sample", "--out", root + "/run"])
-        #expect(status == 0)
+        let replay = try await ProcessRunner.run(VoxBinaryTests.binary, ["replay", "--sample", "--out", root + "/run"])
+        #expect(replay.status == 0)
         let server = try Launched(["serve", "--in", root + "/run", "--port", "0"])
-        let port = try server.port()
+        let port = try await server.port()
         let url = "http://127.0.0.1:\(port)/?live=0"
         let browser = [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(root)/chromium",
             "--window-size=1400,1900", "--virtual-time-budget=10000",
         ]
-        let (browserStatus, dom) = try DashboardTests.run(chromium, browser + ["--dump-dom", url], timeout: 120)
-        #expect(browserStatus == 0)
+        let dump = try await ProcessRunner.run(chromium, browser + ["--dump-dom", url], timeout: 120)
+        #expect(dump.status == 0)
+        let dom = dump.stdout
         #expect(dom.contains(#"<body data-state="ready">"#), "the page did not finish loading")
 
         // The latest window's rows, as the run wrote them, are in the table as text.
@@ -179,13 +172,12 @@ import VoxTestSupport
         #expect(dom.contains(#"<option value="Concerts &amp; albums">Concerts &amp; albums (watch)</option>"#))
 
         let screenshot = root + "/dashboard.png"
-        let (shotStatus, _) = try DashboardTests.run(
-            chromium, browser + ["--screenshot=\(screenshot)", url], timeout: 120)
-        #expect(shotStatus == 0)
+        let shot = try await ProcessRunner.run(chromium, browser + ["--screenshot=\(screenshot)", url], timeout: 120)
+        #expect(shot.status == 0)
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(png.count > 50_000, "a blank page compresses to a few kilobytes")
-        #expect(server.interrupt() == 0)
+        #expect(try await server.interrupt() == 0)
     }
 
     /// 90 posts, two minutes apart from 2026-11-28T00:00Z: three hourly windows.
@@ -209,29 +201,29 @@ import VoxTestSupport
         let replay = try Launched([
             "replay", root + "/feed.jsonl", "--speed", "3600x", "--serve", "0", "--out", root + "/out",
         ])
-        let port = try replay.port()
-        let stream = try await Task.detached {
+        let port = try await replay.port()
+        let stream = try await ProcessRunner.offPool {
             try LoopbackHTTPClient.get(port: port, "/events?after=0", timeout: 120) { body in
                 String(decoding: body, as: UTF8.self).components(separatedBy: #""topic":"all""#).count - 1 >= 3
             }
-        }.value
+        }
         #expect(DashboardTests.windowEvents(stream.text) >= 3)
         // The replay has ended (its run.json is final), and the dashboard is still there.
         var run = ""
         let deadline = Date(timeIntervalSinceNow: 60)
         while Date() < deadline && !run.contains(#""windows":3"#) {
-            run = try await Task.detached { try LoopbackHTTPClient.get(port: port, "/api/run") }.value.text
+            run = try await ProcessRunner.offPool { try LoopbackHTTPClient.get(port: port, "/api/run") }.text
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(run.contains(#""posts":90"#) && run.contains(#""windows":3"#))
         try await Task.sleep(for: .milliseconds(500))
         #expect(replay.process.isRunning)
-        let windows = try await Task.detached {
+        let windows = try await ProcessRunner.offPool {
             try LoopbackHTTPClient.get(port: port, "/api/windows?topic=all")
-        }.value
+        }
         #expect(windows.status == 200)
         #expect(windows.text.components(separatedBy: "window_start").count - 1 == 3)
-        #expect(replay.interrupt() == 0)
+        #expect(try await replay.interrupt() == 0)
     }
 
     @Test func tailServesLiveMetricsAndEventsAndStopsCleanly() async throws {
@@ -240,20 +232,20 @@ import VoxTestSupport
         let tail = try Launched([
             "tail", root + "/feed.jsonl", "--serve", "0", "--out", root + "/live", "--idle", "1s", "--window", "1h",
         ])
-        let port = try tail.port()
+        let port = try await tail.port()
         // The 90 posts span three hours: every window closes once the quiet feed is idle.
-        let stream = try await Task.detached {
+        let stream = try await ProcessRunner.offPool {
             try LoopbackHTTPClient.get(port: port, "/events?after=0", timeout: 120) { body in
                 String(decoding: body, as: UTF8.self).components(separatedBy: #""topic":"all""#).count - 1 >= 3
             }
-        }.value
+        }
         #expect(stream.text.contains("event: window"))
         #expect(stream.text.contains(#"data: {"window_start":"2026-11-28T02:00:00.000Z""#))
 
         var metrics = ""
         let deadline = Date(timeIntervalSinceNow: 60)
         while Date() < deadline {
-            metrics = try await Task.detached { try LoopbackHTTPClient.get(port: port, "/metrics") }.value.text
+            metrics = try await ProcessRunner.offPool { try LoopbackHTTPClient.get(port: port, "/metrics") }.text
             if metrics.contains("vox_posts_classified_total 90") { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -265,7 +257,7 @@ import VoxTestSupport
         #expect(metrics.contains("vox_batch_posts_sum 90.0"))
         #expect(metrics.contains(#"vox_source_lag_seconds{source="\#(root)/feed.jsonl"}"#))
 
-        #expect(tail.interrupt() == 0)
+        #expect(try await tail.interrupt() == 0)
         let run = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/live/run.json")))
                 as? [String: Any])

@@ -6,21 +6,13 @@ import VoxTestSupport
 /// `vox model pull --source hub` against a hub served on 127.0.0.1 from the cached model: installed when the
 /// weights' SHA-256 is right, refused when a byte is changed.
 @Suite struct ModelHubTests {
-    private func pull(hub: String, cache: String) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
-        process.arguments = ["model", "pull", "--source", "hub", "--cache-dir", cache]
-        process.environment = ProcessInfo.processInfo.environment.merging(["VOX_MODEL_HUB": hub]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func pull(hub: String, cache: String) async throws -> ProcessRunner.Outcome {
+        try await ProcessRunner.run(
+            VoxBinaryTests.binary, ["model", "pull", "--source", "hub", "--cache-dir", cache],
+            environment: ["VOX_MODEL_HUB": hub])
     }
 
-    @Test func pullsFromAHubAndChecksTheWeights() throws {
+    @Test func pullsFromAHubAndChecksTheWeights() async throws {
         let store = ModelStore()
         try #require(store.hasBaseModel, "needs the cached base model (vox model pull)")
         var files: [String: [UInt8]] = [:]
@@ -41,10 +33,10 @@ import VoxTestSupport
         }
         let root = NSTemporaryDirectory() + "vox-hub-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let good = try pull(hub: server.baseURL + "/good/", cache: root + "/good")
+        let good = try await pull(hub: server.baseURL + "/good/", cache: root + "/good")
         #expect(good.status == 0)
         #expect(ModelStore(root: root + "/good").hasBaseModel)
-        let bad = try pull(hub: server.baseURL + "/tampered/", cache: root + "/bad")
+        let bad = try await pull(hub: server.baseURL + "/tampered/", cache: root + "/bad")
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("refusing to install it"))
         #expect(!ModelStore(root: root + "/bad").hasBaseModel)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VoxFeeds
+import VoxTestSupport
 
 @testable import vox
 
@@ -54,27 +55,14 @@ import VoxFeeds
             .appendingPathComponent(".build/debug/vox").path
     }
 
-    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
-        )
+    private func run(_ arguments: [String]) async throws -> ProcessRunner.Outcome {
+        try await ProcessRunner.run(VoxBinaryTests.binary, arguments)
     }
 
-    @Test func catPrintsTheSampleFeedWithExactStats() throws {
+    @Test func catPrintsTheSampleFeedWithExactStats() async throws {
         let stats = NSTemporaryDirectory() + "vox-stats-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: stats) }
-        let result = try run(["cat", "--sample", "--stats", stats])
+        let result = try await run(["cat", "--sample", "--stats", stats])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2000)
@@ -89,29 +77,24 @@ import VoxFeeds
         #expect(result.stderr.contains("2000 lines: 2000 posts, 0 skipped, 0 dead letters"))
     }
 
-    @Test func catExitsNonZeroWhenASourceCannotBeRead() throws {
-        let result = try run(["cat", "http://127.0.0.1:9/feed.jsonl", "--retries", "0"])
+    @Test func catExitsNonZeroWhenASourceCannotBeRead() async throws {
+        let result = try await run(["cat", "http://127.0.0.1:9/feed.jsonl", "--retries", "0"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("127.0.0.1:9/feed.jsonl"))
-        let missing = try run(["cat", "/nonexistent/feed.jsonl"])
+        let missing = try await run(["cat", "/nonexistent/feed.jsonl"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no such file or folder: /nonexistent/feed.jsonl"))
     }
 
-    @Test func embedPrintsNormalisedEmbeddingsAndTokens() throws {
+    @Test func embedPrintsNormalisedEmbeddingsAndTokens() async throws {
         let input = NSTemporaryDirectory() + "vox-embed-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: input) }
         try Data("{\"text\": \"I love this!\"}\nplain text line\n".utf8).write(to: URL(fileURLWithPath: input))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\"$0\" embed --tokens < \"$1\"", VoxBinaryTests.binary, input]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        // Standard input redirected from a file, as a shell user would.
+        let result = try await ProcessRunner.run(
+            "/bin/sh", ["-c", "\"$0\" embed --tokens < \"$1\"", VoxBinaryTests.binary, input])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2)
         let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         let embedding = try #require(first["embedding"] as? [Double])
@@ -120,44 +103,33 @@ import VoxFeeds
         #expect(first["tokens"] as? [Int] == [101, 1045, 2293, 2023, 999, 102])
     }
 
-    @Test func catReadsStandardInput() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
-        process.arguments = ["cat", "-", "--profile", "generic"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(
-            Data(#"{"id":"a","text":"from stdin","created_at":1764324000}\#n{"broken"\#n"#.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(String(decoding: data, as: UTF8.self).contains(#""id":"a","text":"from stdin""#))
+    @Test func catReadsStandardInput() async throws {
+        let result = try await ProcessRunner.run(
+            VoxBinaryTests.binary, ["cat", "-", "--profile", "generic"],
+            input: Data(#"{"id":"a","text":"from stdin","created_at":1764324000}\#n{"broken"\#n"#.utf8))
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(#""id":"a","text":"from stdin""#))
     }
 
-    @Test func watchCheckValidatesAndMatches() throws {
+    @Test func watchCheckValidatesAndMatches() async throws {
         let folder = NSTemporaryDirectory() + "vox-watch-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "topics:\n  Delta: '(@Delta OR delta) AND NOT \"delta variant\"'\n".write(
             toFile: folder + "/ok.yaml", atomically: true, encoding: .utf8)
         try "topics:\n  Bad: '(a OR b'\n".write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
-        let ok = try run([
+        let ok = try await run([
             "watch", "check", folder + "/ok.yaml", "--text", "Delta lost my bag", "--text", "the delta variant",
         ])
         #expect(ok.status == 0)
         #expect(ok.stdout.contains(#""Delta lost my bag" matches: Delta"#))
         #expect(ok.stdout.contains(#""the delta variant" matches: no topic"#))
-        let bad = try run(["watch", "check", folder + "/bad.yaml"])
+        let bad = try await run(["watch", "check", folder + "/bad.yaml"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("watch topic 'Bad': expected ')' at character 7"))
     }
 
-    @Test func versionIsPrinted() throws {
-        #expect(try run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    @Test func versionIsPrinted() async throws {
+        #expect(try await run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 }
