@@ -225,8 +225,11 @@ function renderSummary(run) {
 
 function render() {
   state.renderQueued = false;
-  fillTopicSelect();
   const windowStarts = starts();
+  // A page left open on a live run keeps only the windows it charts.
+  const oldest = windowStarts[0];
+  for (const [key, row] of state.windows) if (row.window_start < oldest) state.windows.delete(key);
+  fillTopicSelect();
   renderCharts(windowStarts);
   renderLatest(windowStarts);
   renderAlerts();
@@ -245,7 +248,7 @@ function queueRefresh() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     try {
-      state.examples = (await getJSON("api/examples?limit=2000")).body;
+      state.examples = (await getJSON(`api/examples?windows=${EXAMPLE_WINDOWS}`)).body;
       renderSummary((await getJSON("api/run")).body);
       queueRender();
     } catch (error) { console.warn(error); }
@@ -272,7 +275,8 @@ async function start() {
   });
   try {
     const [windows, alerts, examples] = await Promise.all([
-      getJSON("api/windows"), getJSON("api/alerts"), getJSON("api/examples?limit=2000"),
+      getJSON(`api/windows?windows=${MAX_WINDOWS}`), getJSON("api/alerts?limit=200"),
+      getJSON(`api/examples?windows=${EXAMPLE_WINDOWS}`),
     ]);
     windows.body.forEach(addWindow);
     alerts.body.forEach(addAlert);

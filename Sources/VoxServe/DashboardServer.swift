@@ -12,9 +12,9 @@ import VoxFeeds
 /// | Path | What |
 /// |---|---|
 /// | `/` | the dashboard page |
-/// | `/api/windows?from&to&topic&limit` | window rows (as in `windows.jsonl`), oldest first |
-/// | `/api/alerts?from&to&topic&limit` | alerts (as in `alerts.jsonl`) |
-/// | `/api/examples?from&to&topic&limit` | most negative and most positive posts per window and topic |
+/// | `/api/windows?from&to&topic&windows&limit` | window rows (as in `windows.jsonl`), oldest first |
+/// | `/api/alerts?from&to&topic&windows&limit` | alerts (as in `alerts.jsonl`) |
+/// | `/api/examples?from&to&topic&windows&limit` | most negative and most positive posts per window and topic |
 /// | `/api/run` | the run's `run.json` |
 /// | `/events` | Server-Sent Events: `window` and `alert` |
 /// | `/metrics` | Prometheus text format |

@@ -1,6 +1,6 @@
 /// The rows an API request asks for, from its query parameters: `from` and `to` (ISO-8601 times; a row is kept
-/// when its window starts at or after `from` and before `to`), `topic` (one or more names, comma-separated) and
-/// `limit` (keep only the last rows).
+/// when its window starts at or after `from` and before `to`), `topic` (one or more names, comma-separated),
+/// `windows` (only the rows of the last N windows, by start) and `limit` (keep only the last N rows).
 public struct RowFilter: Sendable, Equatable {
     /// Earliest window start kept, epoch milliseconds.
     public var from: Int64 = .min
@@ -8,6 +8,8 @@ public struct RowFilter: Sendable, Equatable {
     public var to: Int64 = .max
     /// Topics kept (nil keeps every topic).
     public var topics: Set<String>? = nil
+    /// Keep only the rows of the last `windows` window starts.
+    public var windows: Int? = nil
     /// Keep only the last `limit` rows.
     public var limit: Int? = nil
 
@@ -29,6 +31,12 @@ public struct RowFilter: Sendable, Equatable {
         if let text = value("topic"), !text.isEmpty {
             topics = Set(text.split(separator: ",").map(String.init))
         }
+        if let text = value("windows") {
+            guard let count = Int(text), count >= 0 else {
+                throw ServeError("windows must be a whole number of windows, not \"\(text)\"")
+            }
+            windows = count
+        }
         if let text = value("limit") {
             guard let count = Int(text), count >= 0 else {
                 throw ServeError("limit must be a whole number of rows, not \"\(text)\"")
@@ -40,8 +48,14 @@ public struct RowFilter: Sendable, Equatable {
 
     /// The rows this filter keeps, in their order.
     public func apply(_ rows: [RunOutputs.Row]) -> [RunOutputs.Row] {
-        let kept = rows.filter { row in
+        var kept = rows.filter { row in
             row.start >= from && row.start < to && (topics?.contains(row.topic) ?? true)
+        }
+        if let windows {
+            // Windows close in start order, but a resumed run may write one again: count distinct starts.
+            let starts = Set(kept.map(\.start)).sorted().suffix(windows)
+            let first = starts.first ?? .max
+            kept = kept.filter { $0.start >= first }
         }
         guard let limit, kept.count > limit else { return kept }
         return Array(kept.suffix(limit))

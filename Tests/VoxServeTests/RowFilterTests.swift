@@ -27,6 +27,14 @@ import Testing
         #expect(none.apply(RowFilterTests.rows).isEmpty)
     }
 
+    @Test func windowsKeepsTheRowsOfTheLastWindows() throws {
+        let filter = try RowFilter { ["windows": "2", "topic": "all,Apple"][$0] }
+        #expect(filter.apply(RowFilterTests.rows).map(\.json) == ["4|all", "4|Apple", "5|all", "5|Apple"])
+        let early = try RowFilter { ["windows": "1", "to": "1970-01-01T03:00:00Z"][$0] }
+        #expect(early.apply(RowFilterTests.rows).map(\.json) == ["2|all", "2|Apple", "2|Amazon"])
+        #expect(try RowFilter { ["windows": "0"][$0] }.apply(RowFilterTests.rows).isEmpty)
+    }
+
     @Test func timesMayCarryOffsetsOrBeBareDates() throws {
         let offset = try RowFilter { ["from": "1970-01-01T05:00:00+02:00"][$0] }
         #expect(offset.from == 3 * 3_600_000)
@@ -39,6 +47,7 @@ import Testing
             (["from": "soon"], "from must be an ISO-8601 time"),
             (["to": "2024-02-30T25:00:00Z"], "to must be an ISO-8601 time"),
             (["limit": "ten"], "limit must be a whole number"),
+            (["windows": "-2"], "windows must be a whole number"),
             (["from": "2024-01-02", "to": "2024-01-01"], "from must not be later than to"),
         ] {
             #expect {

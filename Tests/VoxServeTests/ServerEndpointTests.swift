@@ -52,6 +52,12 @@ import VoxTestSupport
         #expect(filtered.map { $0["posts"] as? Int } == expected.map { $0["posts"] as? Int })
         #expect(filtered.map { $0["share_of_voice"] as? Double } == expected.map { $0["share_of_voice"] as? Double })
 
+        let recent = try ServeHarness.array(try await ServeHarness.get(server.port, "/api/windows?windows=2"))
+        #expect(recent.count == 26)
+        #expect(
+            Set(recent.compactMap { $0["window_start"] as? String }) == [
+                "2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z",
+            ])
         let last = try ServeHarness.array(try await ServeHarness.get(server.port, "/api/windows?topic=all&limit=2"))
         #expect(last.map { $0["window_start"] as? String } == ["2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z"])
     }

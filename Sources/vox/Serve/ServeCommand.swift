@@ -8,8 +8,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the dashboard over the outputs of a finished or running job.",
         discussion: """
-            Paths: / (dashboard), /api/windows, /api/alerts, /api/examples (each with from, to, topic and limit query \
-            parameters), /api/run, /events (Server-Sent Events: each newly closed window and alert), /metrics \
+            Paths: / (dashboard), /api/windows, /api/alerts, /api/examples (each with from, to, topic, windows and limit \
+            query parameters), /api/run, /events (Server-Sent Events: each newly closed window and alert), /metrics \
             (Prometheus; the counters of the folder's run.json). The folder is read again twice a second, so a job \
             writing it is followed as it runs. Ctrl-C stops the server.
             Example: vox serve --in vox-out --port 8080
