@@ -282,7 +282,11 @@ async function start() {
     alerts.body.forEach(addAlert);
     state.examples = examples.body;
     state.lastEvent = Math.min(windows.lastEvent, alerts.lastEvent);
-    try { renderSummary((await getJSON("api/run")).body); } catch (error) { console.warn(error); }
+    try {
+      renderSummary((await getJSON("api/run")).body);
+    } catch (error) {
+      document.getElementById("run-summary").textContent = "Waiting for the job: no run.json in the folder yet.";
+    }
     createCharts();
     render();
     document.body.dataset.state = "ready";

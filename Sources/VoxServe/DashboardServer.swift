@@ -58,6 +58,14 @@ public struct DashboardServer: Sendable {
         notice: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         do { try await outputs.refresh() } catch let error as ServeError { notice(error.message) }
+        let folder = outputs.directory
+        if !FileManager.default.fileExists(atPath: folder + "/windows.jsonl"),
+            FileManager.default.fileExists(atPath: folder + "/windows.csv")
+        {
+            notice(
+                "\(folder) has windows.csv but no windows.jsonl, which the dashboard reads: "
+                    + "run the job with --format both (the default) or jsonl")
+        }
         var logger = Logger(label: "vox.serve")
         // Hummingbird logs the cancellation that stops it as an error; failures that matter are thrown.
         logger.logLevel = .critical

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VoxDashboards
 import VoxTestSupport
@@ -119,6 +120,21 @@ import VoxTestSupport
         #expect(metrics.text.contains("vox_run_file_readable 0.0"))
     }
 
+    @Test func aFolderWithOnlyCSVWindowsSaysWhyTheDashboardIsEmpty() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vox-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "window_start,window_end,topic\n".write(
+            to: folder.appendingPathComponent("windows.csv"), atomically: true, encoding: .utf8)
+        let notices = Notices()
+        var configuration = DashboardServer.Configuration()
+        configuration.port = 0
+        let server = try await DashboardServer(directory: folder.path, configuration: configuration).start {
+            notices.append($0)
+        }
+        await server.stop()
+        #expect(notices.all.contains { $0.contains("has windows.csv but no windows.jsonl") })
+    }
+
     @Test func aPortInUseIsAClearError() async throws {
         let first = try await ServeHarness.start(try ServeHarness.copyOfRun())
         defer { Task { await first.stop() } }
@@ -127,4 +143,11 @@ import VoxTestSupport
         let second = DashboardServer(directory: try ServeHarness.copyOfRun(), configuration: configuration)
         await #expect(throws: ServeError.self) { try await second.start() }
     }
+}
+
+/// Notices a server reported, collected from whichever thread reports them.
+final class Notices: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }

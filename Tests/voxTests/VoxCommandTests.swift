@@ -129,6 +129,14 @@ import VoxTestSupport
         #expect(bad.stderr.contains("watch topic 'Bad': expected ')' at character 7"))
     }
 
+    @Test func serveRefusesCSVOnlyWindows() async throws {
+        let folder = NSTemporaryDirectory() + "vox-csv-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try await run(["replay", "--sample", "--format", "csv", "--serve", "0", "--out", folder])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--serve reads the windows from windows.jsonl: use --format both or jsonl"))
+    }
+
     @Test func versionIsPrinted() async throws {
         #expect(try await run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }

@@ -21,6 +21,9 @@ struct ServeOptionGroup: ParsableArguments {
     /// - Throws: `ValidationError` when the server cannot listen.
     func start(options: inout PipelineOptions) async throws -> RunningServer? {
         guard let serve else { return nil }
+        guard options.format != .csv else {
+            throw ValidationError("--serve reads the windows from windows.jsonl: use --format both or jsonl")
+        }
         try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
         let registry = PrometheusCollectorRegistry()
         options.metrics = MetricsSource.makeFactory(registry: registry)
