@@ -13,6 +13,19 @@ public final class HeadlessChromium: @unchecked Sendable {
     private var nextID = 0
     private var session: String?
 
+    /// Debian's Chromium (`$VOX_CHROMIUM` overrides), which `scripts/setup.sh --test` installs.
+    /// - Throws: `TestServerError` saying how to install it when it is missing.
+    public static func executable() throws -> String {
+        let candidates = [ProcessInfo.processInfo.environment["VOX_CHROMIUM"], "/usr/bin/chromium"]
+        guard
+            let found = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
+            throw TestServerError(
+                "headless Chromium is needed: apt-get install chromium (scripts/setup.sh --test does)")
+        }
+        return found
+    }
+
     /// Starts the browser with an empty profile in `profile`.
     /// - Throws: `TestServerError` when the browser cannot be started.
     public init(executable: String, profile: String) throws {

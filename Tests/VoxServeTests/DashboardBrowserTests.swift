@@ -22,7 +22,7 @@ import VoxTestSupport
     }
 
     @Test func theDashboardShowsNewWindowsAndAlertsAsTheyAreWritten() async throws {
-        let chromium = try ServeHarness.chromium
+        let chromium = try HeadlessChromium.executable()
         let folder = try ServeHarness.copyOfRun()
         let server = try await ServeHarness.start(folder)
         defer { Task { await server.stop() } }

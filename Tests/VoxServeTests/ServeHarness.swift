@@ -59,15 +59,3 @@ enum ServeHarness {
         }
     }
 }
-
-extension ServeHarness {
-    /// Debian's Chromium, which `scripts/setup.sh --test` installs.
-    static var chromium: String {
-        get throws {
-            let candidates = [ProcessInfo.processInfo.environment["VOX_CHROMIUM"], "/usr/bin/chromium"]
-            return try #require(
-                candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
-                "headless Chromium is needed: apt-get install chromium (scripts/setup.sh --test does)")
-        }
-    }
-}

@@ -71,16 +71,6 @@ import VoxTestSupport
         return path
     }
 
-    /// Debian's Chromium, which `scripts/setup.sh` installs.
-    static var chromium: String {
-        get throws {
-            let candidates = [ProcessInfo.processInfo.environment["VOX_CHROMIUM"], "/usr/bin/chromium"]
-            return try #require(
-                candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
-                "headless Chromium is needed: apt-get install chromium (scripts/setup.sh does)")
-        }
-    }
-
     static func jsonLines(_ path: String) throws -> [[String: Any]] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -115,7 +105,7 @@ import VoxTestSupport
     static func percent(_ text: String) -> Double? { Double(text.replacingOccurrences(of: "%", with: "")) }
 
     @Test func headlessChromiumRendersTheDataOfADemoRun() async throws {
-        let chromium = try DashboardTests.chromium
+        let chromium = try HeadlessChromium.executable()
         let root = try DashboardTests.temporaryFolder()
         let replay = try await ProcessRunner.run(VoxBinaryTests.binary, ["replay", "--sample", "--out", root + "/run"])
         #expect(replay.status == 0)
