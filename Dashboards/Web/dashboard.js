@@ -165,13 +165,16 @@ function renderLatest(windowStarts) {
     element("td", { class: "num", text: percent(row.share_of_voice) }))));
 }
 
-function renderAlerts() {
+function renderAlerts(windowStarts) {
+  const latest = windowStarts[windowStarts.length - 1];
   const alerts = [...state.alerts.values()].sort((a, b) => b.window_start.localeCompare(a.window_start)).slice(0, 50);
   document.getElementById("alerts-empty").hidden = alerts.length > 0;
   document.querySelector("#alerts-table tbody").replaceChildren(...alerts.map((alert) => {
     const isShare = alert.kind === "negative_share";
     const value = (number) => (isShare ? percent(number) : number.toFixed(1));
-    return element("tr", { "data-topic": alert.topic },
+    // Alerts of the latest closed window are the current ones.
+    const current = alert.window_start === latest;
+    return element("tr", { "data-topic": alert.topic, class: current ? "current" : "", title: current ? "current" : "" },
       element("td", { text: label(alert.window_start) }),
       element("td", { text: alert.topic }),
       element("td", { text: isShare ? "negative share" : "volume" }),
@@ -232,7 +235,7 @@ function render() {
   fillTopicSelect();
   renderCharts(windowStarts);
   renderLatest(windowStarts);
-  renderAlerts();
+  renderAlerts(windowStarts);
   renderExamples();
 }
 

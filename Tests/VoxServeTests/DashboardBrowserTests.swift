@@ -70,6 +70,12 @@ import VoxTestSupport
             try browser.evaluate("document.querySelector('#alerts-table tbody tr')?.textContent") as? String
         }
         #expect(alert == "11-28 07:00allvolume3.090.0-4.2")
+        let marked = try await ProcessRunner.offPool {
+            try browser.evaluate(
+                "[...document.querySelectorAll('#alerts-table tbody tr')].map(row => row.className).join(',')")
+                as? String
+        }
+        #expect(marked == "current,,", "only the latest window's alert is current")
 
         // Picking a topic redraws the charts for it.
         let picked = try await ProcessRunner.offPool {
