@@ -103,6 +103,11 @@ public struct DashboardServer: Sendable {
         }
     }
 
+    /// The page loads nothing but its own scripts, style and API: no inline script, no other origin, no framing.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
     /// The routes.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
@@ -113,6 +118,8 @@ public struct DashboardServer: Sendable {
             router.get(RouterPath(path)) { _, _ in
                 var headers = HTTPFields()
                 headers[.contentType] = asset.contentType
+                headers[.contentSecurityPolicy] = DashboardServer.contentSecurityPolicy
+                if let name = HTTPField.Name("X-Content-Type-Options") { headers[name] = "nosniff" }
                 return Response(
                     status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
             }

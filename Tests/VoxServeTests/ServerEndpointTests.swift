@@ -14,6 +14,8 @@ import VoxTestSupport
         let page = try await ServeHarness.get(server.port, "/")
         #expect(page.status == 200)
         #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(page.headers["content-security-policy"]?.hasPrefix("default-src 'self'; script-src 'self'") == true)
+        #expect(page.headers["x-content-type-options"] == "nosniff")
         #expect(page.text.contains(#"<table id="latest-table">"#))
         #expect(page.text.contains(#"<script src="chart.umd.min.js"></script>"#))
         let chart = try await ServeHarness.get(server.port, "/chart.umd.min.js")
