@@ -50,7 +50,8 @@ public final class HeadlessChromium: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let arguments = [
-            executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+            executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--remote-debugging-pipe",
             "--user-data-dir=\(profile)", "about:blank",
         ]
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }

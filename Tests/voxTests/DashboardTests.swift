@@ -113,7 +113,8 @@ import VoxTestSupport
         let port = try await server.port()
         let url = "http://127.0.0.1:\(port)/?live=0"
         let browser = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(root)/chromium",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+            "--user-data-dir=\(root)/chromium",
             "--window-size=1400,1900", "--virtual-time-budget=10000",
         ]
         let dump = try await ProcessRunner.run(chromium, browser + ["--dump-dom", url], timeout: 120)
