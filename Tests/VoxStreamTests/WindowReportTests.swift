@@ -61,4 +61,31 @@ import Testing
         #expect(html.contains("<td>0.6667</td>"))  // 20 positive of 30
         #expect(!html.contains("<script") && !html.contains("src="))
     }
+
+    @Test func chartsLabelPeriodsAndBreakLinesWherePeriodsHaveNoPosts() throws {
+        let lines = [
+            row(
+                "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 2,
+                positive: 5, score: 0.3),
+            row(
+                "2026-11-28T01:00:00.000Z", "2026-11-28T02:00:00.000Z", "all", "all", posts: 0, negative: 0,
+                positive: 0, score: 0),
+            row(
+                "2026-11-28T02:00:00.000Z", "2026-11-28T03:00:00.000Z", "all", "all", posts: 4, negative: 1,
+                positive: 1, score: 0),
+        ].joined(separator: "\n")
+        let html = try WindowReport(windowsJSONL: lines, from: nil, to: nil, every: 3_600_000, topics: nil).html(
+            title: "Hourly")
+        #expect(html.contains(">11-28 00:00</text>") && html.contains(">11-28 02:00</text>"))
+        #expect(html.contains(">10 posts</text>"))
+        let paths = html.components(separatedBy: #"<path fill="none""#).dropFirst().map {
+            $0.components(separatedBy: #"d=""#)[1].components(separatedBy: "\"")[0]
+        }
+        #expect(paths.count == 3)
+        for path in paths {
+            // Two single-period segments: the empty period in between is a gap, not a zero.
+            #expect(path.filter { $0 == "M" }.count == 2, "\(path)")
+            #expect(!path.contains("L"), "\(path)")
+        }
+    }
 }

@@ -24,40 +24,66 @@ extension WindowReport {
         body += "</table>\n"
         let style = """
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:12px}\
-            td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f3f3f3}section{margin-bottom:2em}\
+            td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;white-space:nowrap}th{background:#f3f3f3}\
+            section{margin-bottom:2em}\
             .legend span{margin-right:1em}
             """
         return
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(WindowReport.escape(title))</title><style>\(style)</style></head>\n<body>\n\(body)</body></html>\n"
     }
 
-    /// Shares (lines, 0–1 on the left) and volume (bars, scaled to the busiest period) of one topic.
+    /// Shares (lines, 0–100% on the left, with gridlines) and volume (bars, scaled to the busiest period, whose
+    /// count is on the right) of one topic, with period starts along the bottom. A period without posts has no
+    /// shares: the lines break there instead of dropping to zero.
     static func chart(_ series: [Row]) -> String {
         let width = 720.0
         let height = 200.0
-        let step = series.count > 1 ? width / Double(series.count - 1) : width
+        let slot = width / Double(max(1, series.count))
         let peak = Double(max(1, series.map(\.posts).max() ?? 1))
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        func x(_ index: Int) -> Double { (Double(index) + 0.5) * slot }
         var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 40)\" height=\"\(Int(height) + 30)\" viewBox=\"-30 -10 \(Int(width) + 40) \(Int(height) + 30)\">"
-        svg +=
-            "<line x1=\"0\" y1=\"\(height)\" x2=\"\(width)\" y2=\"\(height)\" stroke=\"#999\"/><text x=\"-28\" y=\"4\" font-size=\"10\">1.0</text>"
-        svg += "<text x=\"-28\" y=\"\(height)\" font-size=\"10\">0</text>"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 110)\" height=\"\(Int(height) + 40)\" "
+            + "viewBox=\"-40 -10 \(Int(width) + 110) \(Int(height) + 40)\" font-size=\"10\" fill=\"#555\">"
+        for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+            let y = number(height - tick * height)
+            svg +=
+                "<line x1=\"0\" y1=\"\(y)\" x2=\"\(Int(width))\" y2=\"\(y)\" stroke=\"\(tick == 0 ? "#999" : "#eee")\"/>"
+            svg += "<text x=\"-6\" y=\"\(y)\" dy=\"3\" text-anchor=\"end\">\(Int(tick * 100))%</text>"
+        }
+        svg += "<text x=\"\(Int(width) + 6)\" y=\"\(number(height * 0.1))\" dy=\"3\">\(Int(peak)) posts</text>"
+        let barWidth = min(24, slot * 0.6)
         for (index, row) in series.enumerated() {
             let bar = Double(row.posts) / peak * height * 0.9
             svg +=
-                "<rect x=\"\(String(format: "%.1f", Double(index) * step - 2))\" y=\"\(String(format: "%.1f", height - bar))\" width=\"4\" height=\"\(String(format: "%.1f", bar))\" fill=\"#ddd\"><title>\(row.posts) posts</title></rect>"
+                "<rect x=\"\(number(x(index) - barWidth / 2))\" y=\"\(number(height - bar))\" width=\"\(number(barWidth))\" "
+                + "height=\"\(number(bar))\" fill=\"#c9d3f5\"><title>\(Timestamp.format(millis: row.start)): "
+                + "\(row.posts) posts</title></rect>"
+        }
+        let labelEvery = max(1, Int((Double(series.count) / 8).rounded(.up)))
+        for (index, row) in series.enumerated() where index % labelEvery == 0 {
+            let text = Timestamp.format(millis: row.start)
+            let label = text.dropFirst(5).prefix(11).replacingOccurrences(of: "T", with: " ")
+            svg += "<text x=\"\(number(x(index)))\" y=\"\(Int(height) + 14)\" text-anchor=\"middle\">\(label)</text>"
         }
         for (column, color) in [(8, "#c0392b"), (9, "#7f8c8d"), (10, "#27ae60")] {
-            let points = series.enumerated().map { index, row in
-                String(format: "%.1f,%.1f", Double(index) * step, height - (Double(row.values[column]) ?? 0) * height)
+            var path = ""
+            var pen = false
+            for (index, row) in series.enumerated() {
+                guard row.posts > 0 else {
+                    pen = false
+                    continue
+                }
+                let y = height - (Double(row.values[column]) ?? 0) * height
+                path += "\(pen ? "L" : "M")\(number(x(index))),\(number(y)) "
+                pen = true
             }
-            svg +=
-                "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            svg += "<path fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" d=\"\(path)\"/>"
         }
         svg += "</svg>"
         let legend =
             "<div class=\"legend\"><span style=\"color:#c0392b\">■ negative share</span><span style=\"color:#7f8c8d\">■ neutral share</span>"
-            + "<span style=\"color:#27ae60\">■ positive share</span><span style=\"color:#aaa\">■ volume</span></div>"
+            + "<span style=\"color:#27ae60\">■ positive share</span><span style=\"color:#9fb0ea\">■ volume (posts)</span></div>"
         return svg + legend
     }
 
