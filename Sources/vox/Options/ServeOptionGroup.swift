@@ -6,10 +6,13 @@ import VoxStream
 
 /// `--serve PORT` and `--serve-host`: the dashboard over a running job's output folder, with live metrics.
 struct ServeOptionGroup: ParsableArguments {
-    @Option(help: "Serve the dashboard, APIs, events and live metrics on this port while running (0: a free one).")
+    @Option(
+        help: ArgumentHelp(
+            "Serve the dashboard, APIs, events and live metrics on this port while running (0: a free one).",
+            valueName: "port"))
     var serve: Int? = nil
 
-    @Option(help: "The address --serve listens on.")
+    @Option(help: ArgumentHelp("The address --serve listens on.", valueName: "address"))
     var serveHost = "127.0.0.1"
 
     func validate() throws {

@@ -16,10 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("in"), help: "The job's output folder (its --out).")
+    @Option(name: .customLong("in"), help: ArgumentHelp("The job's output folder (its --out).", valueName: "dir"))
     var directory = "vox-out"
 
-    @Option(help: "The address to listen on (0.0.0.0 for every interface).")
+    @Option(help: ArgumentHelp("The address to listen on (0.0.0.0 for every interface).", valueName: "address"))
     var host = "127.0.0.1"
 
     @Option(help: "The port to listen on; 0 picks a free one and prints it.")
