@@ -101,8 +101,9 @@ public actor RunOutputs {
     }
 
     private func rows(_ lines: [String]) -> [Row] {
-        lines.compactMap { line in
-            guard let keys = try? JSONDecoder().decode(RowKeys.self, from: Data(line.utf8)),
+        let decoder = JSONDecoder()
+        return lines.compactMap { line in
+            guard let keys = try? decoder.decode(RowKeys.self, from: Data(line.utf8)),
                 let start = Self.millis(keys.windowStart), let end = Self.millis(keys.windowEnd)
             else {
                 malformedLines += 1
