@@ -70,4 +70,43 @@ import Testing
         #expect(stats.interrupted)
         #expect(stats.deadLetterTotal == 0)
     }
+
+    @Test func aStopRequestEndsAReadThatIsWaitingOnAPipe() async throws {
+        // A FIFO stands for standard input fed by a producer that has gone quiet: the reader waits in the pipe.
+        let folder = try FeedHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/pipe"
+        #expect(mkfifo(path, 0o600) == 0)
+        let writer = open(path, O_RDWR | O_CLOEXEC)  // read-write: opening never blocks, and the pipe never ends
+        #expect(writer >= 0)
+        defer { close(writer) }
+        let line = FeedHarness.genericLines(1, prefix: "piped")
+        #expect(line.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } == line.count)
+        var options = try FeedHarness.options()
+        let stop = StopSignal()
+        options.stopRequest = stop
+        let feed = Feed(sources: [try FeedSource(path)], options: options)
+        let run = Task {
+            try await feed.run { event in
+                // The line arrived; now the reader waits for more that never comes, until the stop request.
+                if case .batch = event { stop.stop() }
+            }
+        }
+        // Without the fix the reader stays blocked in read(): give up after 10 s (cancelling frees the async side)
+        // rather than hang the suite.
+        let endedByStop = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await run.value) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                if !Task.isCancelled { run.cancel() }
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        let stats = try await run.value
+        #expect(endedByStop, "the stop request did not end the wait on the pipe")
+        #expect(stats.posts == 1)
+    }
 }

@@ -29,7 +29,7 @@ struct FileTransport: ByteTransport {
         sink.beginStream(origin: path)
         var position: Int64 = 0
         while true {
-            let count = try readChunk(descriptor, buffer, path: path)
+            let count = try readChunk(descriptor, buffer, path: path, stop: sink.stop)
             if count > 0 {
                 try sink.deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 position += Int64(count)
@@ -44,7 +44,7 @@ struct FileTransport: ByteTransport {
             if current.st_ino != opened.st_ino || current.st_dev != opened.st_dev {
                 // Rotated: finish what the old file still holds, then start on the new one.
                 while true {
-                    let rest = try readChunk(descriptor, buffer, path: path)
+                    let rest = try readChunk(descriptor, buffer, path: path, stop: sink.stop)
                     if rest == 0 { break }
                     try sink.deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<rest]))
                 }
@@ -74,10 +74,23 @@ struct FileTransport: ByteTransport {
         return descriptor
     }
 
+    /// Reads what is there. A pipe, terminal or FIFO (standard input, typically) is waited on in short polls, so a
+    /// stop request ends the wait instead of leaving the thread blocked in `read` until the writer sends more.
+    /// - Throws: `FeedError` when reading fails; `PumpStopped` when stopped while waiting.
     private func readChunk(
-        _ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String
-    ) throws(FeedError) -> Int {
+        _ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String, stop: StopSignal
+    ) throws -> Int {
+        var status = stat()
+        let waits = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG
         while true {
+            if waits {
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let polled = poll(&ready, 1, 250)
+                if polled == 0 || (polled < 0 && errno == EINTR) {
+                    if stop.isStopped { throw PumpStopped() }
+                    continue
+                }
+            }
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
             if errno == EINTR { continue }
