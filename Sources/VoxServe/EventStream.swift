@@ -14,13 +14,17 @@ struct EventStream: Sendable {
 
     /// The first event id to send after, from `Last-Event-ID` (a reconnecting client), else `?after=` (a page
     /// that loaded the history up to that event), else the newest event (only what happens from now on).
+    /// An id above `newest` was given by an earlier server (ids restart with the server): every event of this one
+    /// is new to that client.
     static func start(lastEventID: String?, after: String?, newest: Int) throws -> Int {
-        if let lastEventID, let id = Int(lastEventID.trimmingCharacters(in: .whitespaces)), id >= 0 { return id }
+        if let lastEventID, let id = Int(lastEventID.trimmingCharacters(in: .whitespaces)), id >= 0 {
+            return id > newest ? 0 : id
+        }
         guard let after else { return newest }
         guard let id = Int(after), id >= 0 else {
             throw ServeError("after must be an event id (a whole number), not \"\(after)\"")
         }
-        return id
+        return id > newest ? 0 : id
     }
 
     /// The text of `events` in the SSE wire format.

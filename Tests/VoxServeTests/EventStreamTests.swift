@@ -101,6 +101,9 @@ import VoxTestSupport
         #expect(try EventStream.start(lastEventID: "7", after: "3", newest: 9) == 7)
         #expect(try EventStream.start(lastEventID: nil, after: "3", newest: 9) == 3)
         #expect(try EventStream.start(lastEventID: nil, after: nil, newest: 9) == 9)
+        // Ids from before a server restart (above this server's newest) get everything this server has.
+        #expect(try EventStream.start(lastEventID: "57", after: nil, newest: 9) == 0)
+        #expect(try EventStream.start(lastEventID: nil, after: "12", newest: 9) == 0)
         #expect(throws: ServeError.self) { try EventStream.start(lastEventID: nil, after: "-1", newest: 9) }
     }
 }
