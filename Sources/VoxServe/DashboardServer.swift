@@ -18,6 +18,7 @@ import VoxFeeds
 /// | `/api/run` | the run's `run.json` |
 /// | `/events` | Server-Sent Events: `window` and `alert` |
 /// | `/metrics` | Prometheus text format |
+/// | `/healthz` | liveness: rows and events read so far |
 public struct DashboardServer: Sendable {
     /// Where and how the server listens.
     public struct Configuration: Sendable {
@@ -155,6 +156,14 @@ public struct DashboardServer: Sendable {
             } catch let error as ServeError {
                 return DashboardServer.error(.badRequest, error.message)
             }
+        }
+        router.get("/healthz") { _, _ in
+            let (windows, alerts, lastEvent, malformed) = await outputs.health()
+            return DashboardServer.text(
+                JSONText.object([
+                    ("status", JSONText.quote("ok")), ("windows", String(windows)), ("alerts", String(alerts)),
+                    ("last_event", String(lastEvent)), ("malformed_lines", String(malformed)),
+                ]) + "\n", type: "application/json")
         }
         router.get("/metrics") { _, _ in
             DashboardServer.text(await metrics.render(outputs: outputs), type: "text/plain; version=0.0.4")

@@ -90,6 +90,11 @@ public actor RunOutputs {
         return index < events.count ? Array(events[index...]) : []
     }
 
+    /// Window rows and alerts held, the newest event's id, and lines that were not rows.
+    public func health() -> (windows: Int, alerts: Int, lastEvent: Int, malformed: Int) {
+        (windowRows.count, alertRows.count, lastEventID, malformedLines)
+    }
+
     /// The newest event's id (0 when there is none yet).
     public var lastEventID: Int { nextEvent - 1 }
 

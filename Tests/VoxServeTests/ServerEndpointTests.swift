@@ -104,6 +104,10 @@ import VoxTestSupport
                 (probabilities["negative"] ?? 0) + (probabilities["neutral"] ?? 0) + (probabilities["positive"] ?? 0)
                     - 1) < 0.001)
 
+        let health = try await ServeHarness.get(server.port, "/healthz")
+        #expect(health.status == 200)
+        #expect(health.text == #"{"status":"ok","windows":91,"alerts":2,"last_event":0,"malformed_lines":0}"# + "\n")
+
         let run = try await ServeHarness.get(server.port, "/api/run")
         #expect(run.status == 200)
         #expect(run.text == (try String(contentsOfFile: folder + "/run.json", encoding: .utf8)))

@@ -10,8 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Paths: / (dashboard), /api/windows, /api/alerts, /api/examples (each with from, to, topic, windows and limit \
             query parameters), /api/run, /events (Server-Sent Events: each newly closed window and alert), /metrics \
-            (Prometheus; the counters of the folder's run.json). The folder is read again twice a second, so a job \
-            writing it is followed as it runs. Ctrl-C stops the server.
+            (Prometheus; the counters of the folder's run.json), /healthz. The folder is read again twice a second, \
+            so a job writing it is followed as it runs. Ctrl-C stops the server.
             Example: vox serve --in vox-out --port 8080
             """
     )
