@@ -125,19 +125,9 @@ public struct DashboardServer: Sendable {
                     status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
             }
         }
-        router.get("/api/windows") { request, _ in
-            try await DashboardServer.rows(request) { filter in
-                (await outputs.windows(filter), await outputs.lastEventID)
-            }
-        }
-        router.get("/api/alerts") { request, _ in
-            try await DashboardServer.rows(request) { filter in
-                (await outputs.alerts(filter), await outputs.lastEventID)
-            }
-        }
-        router.get("/api/examples") { request, _ in
-            try await DashboardServer.rows(request) { filter in
-                (await outputs.examples(filter), await outputs.lastEventID)
+        for file in RunOutputs.File.allCases {
+            router.get(RouterPath("/api/\(file.rawValue)")) { request, _ in
+                try await DashboardServer.rows(request) { filter in await outputs.rows(file, filter) }
             }
         }
         router.get("/api/run") { _, _ in
@@ -174,7 +164,7 @@ public struct DashboardServer: Sendable {
     /// A JSON array of the rows a request's query asks for; the newest event id at that moment is in the
     /// `Vox-Last-Event-ID` header, so a page can load history and then follow `/events?after=` without a gap.
     private static func rows(
-        _ request: Request, _ select: (RowFilter) async -> ([RunOutputs.Row], Int)
+        _ request: Request, _ select: (RowFilter) async -> (rows: [RunOutputs.Row], lastEvent: Int)
     ) async throws -> Response {
         let filter: RowFilter
         do {

@@ -29,14 +29,29 @@ public actor RunOutputs {
         public var json: String
     }
 
+    /// The JSON Lines outputs followed, each served at `/api/<rawValue>`.
+    public enum File: String, CaseIterable, Sendable {
+        case windows, alerts, examples
+
+        /// The SSE event of each new row (examples are served, not streamed).
+        var event: String? {
+            switch self {
+            case .windows: "window"
+            case .alerts: "alert"
+            case .examples: nil
+            }
+        }
+    }
+
+    /// One followed file and the rows read from it so far.
+    private struct Followed {
+        var tail: JSONLinesTail
+        var rows: [Row] = []
+    }
+
     /// The folder followed.
     public nonisolated let directory: String
-    private var windowsTail: JSONLinesTail
-    private var alertsTail: JSONLinesTail
-    private var examplesTail: JSONLinesTail
-    private(set) var windowRows: [Row] = []
-    private(set) var alertRows: [Row] = []
-    private(set) var exampleRows: [Row] = []
+    private var followed: [File: Followed]
     private var events: [Event] = []
     private var nextEvent = 1
     private var primed = false
@@ -48,40 +63,36 @@ public actor RunOutputs {
     /// Follows the outputs in `directory`.
     public init(directory: String) {
         self.directory = directory
-        windowsTail = JSONLinesTail(path: directory + "/windows.jsonl")
-        alertsTail = JSONLinesTail(path: directory + "/alerts.jsonl")
-        examplesTail = JSONLinesTail(path: directory + "/examples.jsonl")
+        followed = Dictionary(
+            uniqueKeysWithValues: File.allCases.map {
+                ($0, Followed(tail: JSONLinesTail(path: directory + "/\($0.rawValue).jsonl")))
+            })
     }
 
-    /// Reads what the run wrote since the last call. Rows already there at the first call are history, not events.
+    /// Reads what the run wrote since the last call. Rows already there at the first call are history, not events;
+    /// so are the rows of a file cut back (a resumed run does that), which is read again from its start.
     /// - Throws: `ServeError` when a file exists but cannot be read.
     public func refresh() throws {
-        let windows = try windowsTail.readNew()
-        let alerts = try alertsTail.readNew()
-        let examples = try examplesTail.readNew()
-        if windows.reset { windowRows = [] }
-        if alerts.reset { alertRows = [] }
-        if examples.reset { exampleRows = [] }
-        let newWindows = rows(windows.lines)
-        let newAlerts = rows(alerts.lines)
-        windowRows += newWindows
-        alertRows += newAlerts
-        exampleRows += rows(examples.lines)
-        // A file cut back (a resumed run does that) is read again from its start: those rows were seen before.
-        if primed && !windows.reset { for row in newWindows { append(kind: "window", row.json) } }
-        if primed && !alerts.reset { for row in newAlerts { append(kind: "alert", row.json) } }
+        for file in File.allCases {
+            guard var entry = followed[file] else { continue }
+            let update = try entry.tail.readNew()
+            if update.reset { entry.rows = [] }
+            let new = rows(update.lines)
+            entry.rows += new
+            followed[file] = entry
+            if primed && !update.reset, let kind = file.event {
+                for row in new { append(kind: kind, row.json) }
+            }
+        }
         primed = true
         runJSON = FileManager.default.contents(atPath: directory + "/run.json")
     }
 
-    /// Window rows whose window starts in `filter`'s range and whose topic it names.
-    public func windows(_ filter: RowFilter) -> [Row] { filter.apply(windowRows) }
-
-    /// Alerts whose window starts in `filter`'s range and whose topic it names.
-    public func alerts(_ filter: RowFilter) -> [Row] { filter.apply(alertRows) }
-
-    /// Example rows whose window starts in `filter`'s range and whose topic it names.
-    public func examples(_ filter: RowFilter) -> [Row] { filter.apply(exampleRows) }
+    /// The rows of `file` whose window starts in `filter`'s range and whose topic it names, and the newest event's
+    /// id at that moment: both in one step, so a client that follows `/events` from that id misses no row.
+    public func rows(_ file: File, _ filter: RowFilter) -> (rows: [Row], lastEvent: Int) {
+        (filter.apply(followed[file]?.rows ?? []), lastEventID)
+    }
 
     /// Events after `id`, oldest first.
     public func events(after id: Int) -> [Event] {
@@ -92,7 +103,7 @@ public actor RunOutputs {
 
     /// Window rows and alerts held, the newest event's id, and lines that were not rows.
     public func health() -> (windows: Int, alerts: Int, lastEvent: Int, malformed: Int) {
-        (windowRows.count, alertRows.count, lastEventID, malformedLines)
+        (followed[.windows]?.rows.count ?? 0, followed[.alerts]?.rows.count ?? 0, lastEventID, malformedLines)
     }
 
     /// The newest event's id (0 when there is none yet).

@@ -65,7 +65,7 @@ import VoxTestSupport
         let folder = try ServeHarness.copyOfRun()
         let outputs = RunOutputs(directory: folder)
         try await outputs.refresh()
-        #expect(await outputs.windows(RowFilter()).count == 91)
+        #expect(await outputs.rows(.windows, RowFilter()).rows.count == 91)
         #expect(await outputs.lastEventID == 0)
 
         // Half a line waits for its newline.
@@ -75,12 +75,12 @@ import VoxTestSupport
         let line = Array((EventStreamTests.newWindow + "\n").utf8)
         try handle.write(contentsOf: Data(line[..<40]))
         try await outputs.refresh()
-        #expect(await outputs.windows(RowFilter()).count == 91)
+        #expect(await outputs.rows(.windows, RowFilter()).rows.count == 91)
         try handle.write(contentsOf: Data(line[40...]))
         try handle.write(contentsOf: Data("not json\n".utf8))
         try handle.close()
         try await outputs.refresh()
-        #expect(await outputs.windows(RowFilter()).count == 92)
+        #expect(await outputs.rows(.windows, RowFilter()).rows.count == 92)
         #expect(await outputs.events(after: 0).map(\.json) == [EventStreamTests.newWindow])
         #expect(await outputs.malformedLines == 1)
 
@@ -92,7 +92,7 @@ import VoxTestSupport
         try await outputs.refresh()
         // Complete lines only: the cut leaves half a line, which waits for its newline.
         let kept = try String(contentsOfFile: path, encoding: .utf8).filter { $0 == "\n" }.count
-        #expect(await outputs.windows(RowFilter()).count == kept)
+        #expect(await outputs.rows(.windows, RowFilter()).rows.count == kept)
         #expect(await outputs.lastEventID == 1)
         #expect(await outputs.events(after: 1).isEmpty)
     }
