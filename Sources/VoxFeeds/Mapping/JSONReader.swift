@@ -18,6 +18,44 @@ struct JSONReader {
         }
     }
 
+    /// Consumes a container's opening byte and the whitespace after it; when the container is empty, also its
+    /// closing byte. Returns whether it was empty.
+    @inline(__always)
+    mutating func openContainer(closedBy close: UInt8) -> Bool {
+        position += 1
+        skipWhitespace()
+        guard peek() == close else { return false }
+        position += 1
+        return true
+    }
+
+    /// Consumes the `:` after an object key, with the whitespace around it.
+    @inline(__always)
+    mutating func skipColon() throws(JSONScanner.Failure) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw .invalid(at: position) }
+        position += 1
+        skipWhitespace()
+    }
+
+    /// After a member or element: consumes a `,` (with the whitespace around it) and returns false, or the
+    /// container's closing byte and returns true; anything else is invalid.
+    @inline(__always)
+    mutating func closesContainer(_ close: UInt8) throws(JSONScanner.Failure) -> Bool {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: ","):
+            position += 1
+            skipWhitespace()
+            return false
+        case close:
+            position += 1
+            return true
+        default:
+            throw .invalid(at: position)
+        }
+    }
+
     /// Skips a string starting at its opening quote; returns whether it holds escapes.
     mutating func skipString() throws(JSONScanner.Failure) -> Bool {
         position += 1

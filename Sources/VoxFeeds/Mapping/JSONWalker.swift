@@ -25,12 +25,7 @@ struct JSONWalker {
 
     private mutating func scanObject(node: Int, depth: Int) throws(JSONScanner.Failure) {
         guard depth < JSONWalker.maxDepth else { throw .invalid(at: reader.position) }
-        reader.position += 1  // {
-        reader.skipWhitespace()
-        if reader.peek() == UInt8(ascii: "}") {
-            reader.position += 1
-            return
-        }
+        if reader.openContainer(closedBy: UInt8(ascii: "}")) { return }
         let childStart = Int(nodes[node].childStart)
         let childEnd = childStart + Int(nodes[node].childCount)
         while true {
@@ -48,33 +43,15 @@ struct JSONWalker {
                 }
                 index += 1
             }
-            reader.skipWhitespace()
-            guard reader.peek() == UInt8(ascii: ":") else { throw .invalid(at: reader.position) }
-            reader.position += 1
-            reader.skipWhitespace()
+            try reader.skipColon()
             try scanMember(node: matched, depth: depth + 1)
-            reader.skipWhitespace()
-            switch reader.peek() {
-            case UInt8(ascii: ","):
-                reader.position += 1
-                reader.skipWhitespace()
-            case UInt8(ascii: "}"):
-                reader.position += 1
-                return
-            default:
-                throw .invalid(at: reader.position)
-            }
+            if try reader.closesContainer(UInt8(ascii: "}")) { return }
         }
     }
 
     private mutating func scanArray(node: Int, depth: Int) throws(JSONScanner.Failure) {
         guard depth < JSONWalker.maxDepth else { throw .invalid(at: reader.position) }
-        reader.position += 1  // [
-        reader.skipWhitespace()
-        if reader.peek() == UInt8(ascii: "]") {
-            reader.position += 1
-            return
-        }
+        if reader.openContainer(closedBy: UInt8(ascii: "]")) { return }
         let childStart = Int(nodes[node].childStart)
         let childEnd = childStart + Int(nodes[node].childCount)
         var element: Int32 = 0
@@ -85,18 +62,8 @@ struct JSONWalker {
                 break
             }
             try scanMember(node: matched, depth: depth + 1)
-            reader.skipWhitespace()
-            switch reader.peek() {
-            case UInt8(ascii: ","):
-                reader.position += 1
-                reader.skipWhitespace()
-                element += 1
-            case UInt8(ascii: "]"):
-                reader.position += 1
-                return
-            default:
-                throw .invalid(at: reader.position)
-            }
+            if try reader.closesContainer(UInt8(ascii: "]")) { return }
+            element += 1
         }
     }
 
@@ -132,51 +99,20 @@ struct JSONWalker {
             let escaped = try reader.skipString()
             return JSONScanner.Value(kind: .string, start: start + 1, end: reader.position - 1, escaped: escaped)
         case UInt8(ascii: "{"):
-            reader.position += 1
-            reader.skipWhitespace()
-            if reader.peek() == UInt8(ascii: "}") {
-                reader.position += 1
-            } else {
-                while true {
+            if !reader.openContainer(closedBy: UInt8(ascii: "}")) {
+                repeat {
                     guard reader.peek() == UInt8(ascii: "\"") else { throw .invalid(at: reader.position) }
                     _ = try reader.skipString()
-                    reader.skipWhitespace()
-                    guard reader.peek() == UInt8(ascii: ":") else { throw .invalid(at: reader.position) }
-                    reader.position += 1
-                    reader.skipWhitespace()
+                    try reader.skipColon()
                     _ = try skipValue(depth: depth + 1)
-                    reader.skipWhitespace()
-                    if reader.peek() == UInt8(ascii: ",") {
-                        reader.position += 1
-                        reader.skipWhitespace()
-                    } else if reader.peek() == UInt8(ascii: "}") {
-                        reader.position += 1
-                        break
-                    } else {
-                        throw .invalid(at: reader.position)
-                    }
-                }
+                } while try !reader.closesContainer(UInt8(ascii: "}"))
             }
             return JSONScanner.Value(kind: .object, start: start, end: reader.position, escaped: false)
         case UInt8(ascii: "["):
-            reader.position += 1
-            reader.skipWhitespace()
-            if reader.peek() == UInt8(ascii: "]") {
-                reader.position += 1
-            } else {
-                while true {
+            if !reader.openContainer(closedBy: UInt8(ascii: "]")) {
+                repeat {
                     _ = try skipValue(depth: depth + 1)
-                    reader.skipWhitespace()
-                    if reader.peek() == UInt8(ascii: ",") {
-                        reader.position += 1
-                        reader.skipWhitespace()
-                    } else if reader.peek() == UInt8(ascii: "]") {
-                        reader.position += 1
-                        break
-                    } else {
-                        throw .invalid(at: reader.position)
-                    }
-                }
+                } while try !reader.closesContainer(UInt8(ascii: "]"))
             }
             return JSONScanner.Value(kind: .array, start: start, end: reader.position, escaped: false)
         case UInt8(ascii: "t"):
