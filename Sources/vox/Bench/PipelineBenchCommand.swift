@@ -40,51 +40,47 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         let model = try classifier.load()
         _ = await model.classify(Array(all.prefix(64)))
 
+        /// Replays the feed into `output` and returns the wall-clock seconds; every post must be windowed once.
+        func replay(into output: String, metrics: PrometheusCollectorRegistry?) async throws -> Double {
+            var options = PipelineOptions()
+            options.output = output
+            options.metrics = metrics.map { MetricsSource.makeFactory(registry: $0) }
+            let watch = try WatchTopics.parse("topics:\n  Apple: 'apple OR iphone'\n  Music: 'album OR concert'\n")
+            let feed = Feed(
+                sources: [try FeedSource(folder + "/feed.jsonl.gz")],
+                options: FeedOptions(registry: try ProfileRegistry.bundled()))
+            let started = DispatchTime.now()
+            let stats = try await Pipeline(feed: feed, classifier: model, watch: watch, options: options).run()
+            let seconds = started.elapsed
+            guard stats.balanced, stats.windowed == posts else {
+                throw CLIError("the benchmark run lost posts: \(stats.json)")
+            }
+            return seconds
+        }
+
         var modelSeconds = Double.infinity
         var pipelineSeconds = Double.infinity
         var servedSeconds = Double.infinity
         for round in 0..<2 {
-            var started = DispatchTime.now()
+            let started = DispatchTime.now()
             var start = 0
             while start < all.count {
                 _ = await model.classify(Array(all[start..<min(all.count, start + 32)]))
                 start += 32
             }
             modelSeconds = min(modelSeconds, started.elapsed)
-            var options = PipelineOptions()
-            options.output = folder + "/out\(round)"
-            let watch = try WatchTopics.parse("topics:\n  Apple: 'apple OR iphone'\n  Music: 'album OR concert'\n")
-            let feed = Feed(
-                sources: [try FeedSource(folder + "/feed.jsonl.gz")],
-                options: FeedOptions(registry: try ProfileRegistry.bundled()))
-            started = DispatchTime.now()
-            let stats = try await Pipeline(feed: feed, classifier: model, watch: watch, options: options).run()
-            pipelineSeconds = min(pipelineSeconds, started.elapsed)
-            guard stats.balanced, stats.windowed == posts else {
-                throw CLIError("the benchmark run lost posts: \(stats.json)")
-            }
+            pipelineSeconds = min(pipelineSeconds, try await replay(into: folder + "/out\(round)", metrics: nil))
 
             // The same run with live metrics and the dashboard server following its outputs (as --serve does).
-            var served = options
-            served.output = folder + "/served\(round)"
             let registry = PrometheusCollectorRegistry()
-            served.metrics = MetricsSource.makeFactory(registry: registry)
             var configuration = DashboardServer.Configuration()
             configuration.port = 0
             let server = try await DashboardServer(
-                directory: served.output, metrics: .live(registry), configuration: configuration
+                directory: folder + "/served\(round)", metrics: .live(registry), configuration: configuration
             ).start()
-            let servedFeed = Feed(
-                sources: [try FeedSource(folder + "/feed.jsonl.gz")],
-                options: FeedOptions(registry: try ProfileRegistry.bundled()))
-            started = DispatchTime.now()
-            let servedStats = try await Pipeline(feed: servedFeed, classifier: model, watch: watch, options: served)
-                .run()
-            servedSeconds = min(servedSeconds, started.elapsed)
+            let served = try await replay(into: folder + "/served\(round)", metrics: registry)
             await server.stop()
-            guard servedStats.balanced, servedStats.windowed == posts else {
-                throw CLIError("the benchmark run lost posts: \(servedStats.json)")
-            }
+            servedSeconds = min(servedSeconds, served)
         }
         let modelRate = Double(posts) / modelSeconds
         let pipelineRate = Double(posts) / pipelineSeconds
