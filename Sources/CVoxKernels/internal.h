@@ -2,9 +2,35 @@
 #define VOX_KERNELS_INTERNAL_H
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VOX_NR 32   /* columns per packed panel */
 #define VOX_ROW_CHUNK 96 /* rows whose A block stays in L2 while every panel passes over it */
+
+#define VOX_BF16_ROW 16 /* BF16 row buffers hold k rounded up to this many floats */
+
+void vox_i8_quantize_rows_portable(int m, int k, const float *a, int lda, uint8_t *q, int ldq, float *scale,
+                                   int32_t *zero);
+void vox_i8_quantize_rows_avx512(int m, int k, const float *a, int lda, uint8_t *q, int ldq, float *scale,
+                                 int32_t *zero);
+void vox_i8_gemm_portable(int m, int k, const uint8_t *q, int ldq, const float *row_scale, const int32_t *row_zero,
+                          const int8_t *packed, const float *column_scale, const int32_t *column_sum,
+                          const float *bias, int n, int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_i8_gemm_vnni(int m, int k, const uint8_t *q, int ldq, const float *row_scale, const int32_t *row_zero,
+                      const int8_t *packed, const float *column_scale, const int32_t *column_sum, const float *bias,
+                      int n, int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_bf16_round_rows_portable(int m, int k, const float *a, int lda, float *out, int ldo);
+void vox_bf16_round_rows_avx512(int m, int k, const float *a, int lda, float *out, int ldo, int pairs);
+void vox_bf16_gemm_portable(int m, int k, const float *a, int lda, const uint16_t *packed, const float *bias, int n,
+                            int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_bf16_gemm_emu(int m, int k, const float *a, int lda, const uint16_t *packed, const float *bias, int n,
+                       int panel_begin, int panel_end, float *c, int ldc, int gelu);
+void vox_bf16_gemm_native(int m, int k, const float *a, int lda, const uint16_t *packed, const float *bias, int n,
+                          int panel_begin, int panel_end, float *c, int ldc, int gelu);
+int vox_bf16_native_probe(void);
+uint16_t vox_bf16_from_float(float f);
+float vox_float_from_bf16(uint16_t h);
+float vox_bf16_flush(float x);
 
 void vox_gemm_avx512(int m, int k, const float *a, int lda, const float *packed, const float *bias, int n,
                      int panel_begin, int panel_end, float *c, int ldc, int gelu);

@@ -1,6 +1,7 @@
 #ifndef VOX_KERNELS_H
 #define VOX_KERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* Vox's hand-written kernels, each with AVX-512, AVX2+FMA and portable paths chosen at run time.
  *
@@ -39,9 +40,57 @@ void vox_attention(const float *qkv, int tokens, int hidden, int heads, float *c
 /// dy[i] *= GELU'(x[i]), the derivative of the same GELU as `vox_gelu` (for backpropagation).
 void vox_gelu_backward(const float *x, float *dy, size_t count);
 
-/// The path in use: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
+/* int8: weights symmetric per output channel, activations asymmetric u8 per row, exact int32 sums (u8 × s8,
+ * AVX-512 VNNI's vpdpbusd or portable), one fixed float epilogue: identical bits on every path, rows independent. */
+
+/// The largest k the int8 kernel accepts (keeps every int32 partial sum exact).
+#define VOX_I8_MAX_K 16384
+
+/// Bytes to pack an n × k weight matrix as int8 (n rounded up to 32, k to 4).
+size_t vox_i8_packed_bytes(int n, int k);
+
+/// Bytes per row of a quantised activation buffer for k inputs (k rounded up to 64).
+int vox_i8_row_stride(int k);
+
+/// Quantises row-major w[n][k] per output row (scale = max|w| / 127) into the VNNI panel layout; `scales` and `sums`
+/// (Σ_k of the quantised row) receive n rounded up to 32 entries (zero beyond n).
+void vox_i8_pack(const float *w, int n, int k, int8_t *packed, float *scales, int32_t *sums);
+
+/// Quantises rows of a[m][k] to u8 with a scale and zero point per row; q has row stride ldq ≥ vox_i8_row_stride(k).
+void vox_i8_quantize_rows(int m, int k, const float *a, int lda, uint8_t *q, int ldq, float *scale, int32_t *zero);
+
+/// c[i][j] = bias[j] + scale_i · scale_j · (Σ_k q[i][k] · w[j][k] − zero_i · sum_j) for the panels asked (GELU when asked).
+void vox_i8_gemm(int m, int k, const uint8_t *q, int ldq, const float *row_scale, const int32_t *row_zero,
+                 const int8_t *packed, const float *column_scale, const int32_t *column_sum, const float *bias, int n,
+                 int panel_begin, int panel_end, float *c, int ldc, int gelu);
+
+/* BF16: weights and activations rounded to BF16 (nearest even), FP32 accumulation with vdpbf16ps' semantics. */
+
+/// uint16 elements to pack an n × k weight matrix as BF16 pairs.
+size_t vox_bf16_packed_count(int n, int k);
+
+/// Floats per row of a rounded activation buffer for k inputs.
+int vox_bf16_row_stride(int k);
+
+/// Rounds row-major w[n][k] to BF16 into 32-column panels of k pairs.
+void vox_bf16_pack(const float *w, int n, int k, uint16_t *packed);
+
+/// Rounds rows of a[m][k] to BF16 into `out` (row stride ldo ≥ vox_bf16_row_stride(k)), in the layout the current
+/// path's vox_bf16_gemm reads.
+void vox_bf16_round_rows(int m, int k, const float *a, int lda, float *out, int ldo);
+
+/// c[i][j] = bias[j] + Σ over k pairs of the rounded products, for the panels asked (GELU when asked).
+void vox_bf16_gemm(int m, int k, const float *a, int lda, const uint16_t *packed, const float *bias, int n,
+                   int panel_begin, int panel_end, float *c, int ldc, int gelu);
+
+/// The path in use: 4 = AVX-512 with VNNI and native BF16, 3 = AVX-512 with VNNI, 2 = AVX-512, 1 = AVX2+FMA,
+/// 0 = portable. fp32 kernels use AVX-512 from 2 up, int8 VNNI from 3, BF16 the native instruction at 4 (the
+/// AVX-512 emulation at 2 and 3).
 int vox_kernel_level(void);
 
-/// Forces a path (tests compare them); -1 returns to automatic choice.
+/// The path this CPU supports, whatever is forced.
+int vox_detected_kernel_level(void);
+
+/// Forces a path at most the detected one (tests compare them); -1 returns to automatic choice.
 void vox_force_kernel_level(int level);
 #endif

@@ -19,12 +19,15 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
     public var metrics: [String: Double]
     /// How it was trained (command, epochs, seconds, data), for the model card.
     public var training: [String: String]
+    /// Per low precision (`bf16`, `int8`), how it compared with fp32 on validation data (`vox model qualify`).
+    public var precisionBounds: [String: PrecisionBound]?
 
     enum CodingKeys: String, CodingKey {
         case id, version, heads, metrics, training
         case baseModel = "base_model"
         case baseSHA256 = "base_sha256"
         case fineTuning = "fine_tuning"
+        case precisionBounds = "precision_bounds"
     }
 
     /// Creates a description.
@@ -40,6 +43,11 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         self.heads = heads
         self.metrics = metrics
         self.training = training
+    }
+
+    /// Whether `precision` was measured on this model and met its accuracy bound (fp32 always does).
+    public func qualifies(_ precision: Precision) -> Bool {
+        precision == .fp32 || precisionBounds?[precision.rawValue]?.meetsBound(precision) == true
     }
 
     /// `id@version`, as outputs name the model.

@@ -9,6 +9,9 @@ public final class TextClassifier: Sendable {
     public let encoder: SentenceEncoder
     private let heads: [(spec: HeadSpec, weight: Tensor, bias: Tensor, query: Tensor?)]
 
+    /// How outputs name the model: `id@version/precision` (e.g. `vox-minilm-sentiment-topic@1/int8`).
+    public var tag: String { "\(artifact.label)/\(encoder.model.precision)" }
+
     /// Probabilities per head for one post, in the heads' label order.
     public struct Prediction: Sendable, Equatable {
         /// One probability vector per head.
@@ -28,7 +31,7 @@ public final class TextClassifier: Sendable {
     /// Loads a fine-tuned model folder on top of the base encoder folder.
     /// - Throws: `ModelError` when a file is missing, or a tensor is missing or misshapen.
     public static func load(
-        directory: String, baseDirectory: String, threads: Int = 2
+        directory: String, baseDirectory: String, threads: Int = 2, precision: Precision = .fp32
     ) throws(ModelError) -> TextClassifier {
         let artifact = try ClassifierArtifact.load(directory: directory)
         let base = try BertModel.load(directory: baseDirectory)
@@ -45,7 +48,8 @@ public final class TextClassifier: Sendable {
                 if let start = source.baseAddress { parameter.value.pointer.update(from: start, count: values.count) }
             }
         }
-        let model = BertModel(config: base.config, weights: trained.mergedWeights(), backend: base.backend)
+        let model = try BertModel(
+            config: base.config, weights: trained.mergedWeights(), backend: base.backend, precision: precision)
         return TextClassifier(artifact: artifact, model: model, tokenizer: tokenizer, heads: heads, threads: threads)
     }
 

@@ -30,8 +30,10 @@ public final class SentenceEncoder: @unchecked Sendable {
     }
 
     /// Loads the model and tokenizer from a folder (`config.json`, `model.safetensors`, `tokenizer.json`).
-    public static func load(directory: String, threads: Int = 2) throws(ModelError) -> SentenceEncoder {
-        let model = try BertModel.load(directory: directory)
+    public static func load(
+        directory: String, threads: Int = 2, precision: Precision = .fp32
+    ) throws(ModelError) -> SentenceEncoder {
+        let model = try BertModel.load(directory: directory, precision: precision)
         let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
         return SentenceEncoder(model: model, tokenizer: tokenizer, threads: threads)
     }

@@ -16,16 +16,26 @@ public final class BertModel: Sendable {
     public let weights: BertWeights
     /// Where general matrix products run (training's backward pass); inference uses the packed kernels.
     public let backend: any MatrixBackend
+    /// The arithmetic of the projections.
+    public let precision: Precision
     /// The projections, packed for the kernel: per layer QKV, attention output, FFN up, FFN down.
     let packed: [(qkv: PackedLinear, attention: PackedLinear, up: PackedLinear, down: PackedLinear)]
 
-    /// Creates a model.
-    public init(config: BertConfig, weights: BertWeights, backend: any MatrixBackend = OpenBLASBackend()) {
+    private init(
+        config: BertConfig, weights: BertWeights, backend: any MatrixBackend, precision: Precision,
+        packed: [(qkv: PackedLinear, attention: PackedLinear, up: PackedLinear, down: PackedLinear)]
+    ) {
         precondition(config.hiddenSize % config.numAttentionHeads == 0, "hidden size must divide into heads")
         self.config = config
         self.weights = weights
         self.backend = backend
-        packed = weights.layers.map { layer in
+        self.precision = precision
+        self.packed = packed
+    }
+
+    /// Creates a model whose projections run in fp32.
+    public convenience init(config: BertConfig, weights: BertWeights, backend: any MatrixBackend = OpenBLASBackend()) {
+        let packed = weights.layers.map { layer in
             (
                 PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias),
                 PackedLinear(weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias),
@@ -33,12 +43,33 @@ public final class BertModel: Sendable {
                 PackedLinear(weight: layer.outputWeight, bias: layer.outputBias)
             )
         }
+        self.init(config: config, weights: weights, backend: backend, precision: .fp32, packed: packed)
+    }
+
+    /// Creates a model whose projections run at `precision` (weights packed once, here).
+    /// - Throws: `ModelError` when a layer is too wide for the precision.
+    public convenience init(
+        config: BertConfig, weights: BertWeights, backend: any MatrixBackend = OpenBLASBackend(), precision: Precision
+    ) throws(ModelError) {
+        var packed: [(qkv: PackedLinear, attention: PackedLinear, up: PackedLinear, down: PackedLinear)] = []
+        for layer in weights.layers {
+            packed.append(
+                (
+                    try PackedLinear(weight: layer.qkvWeight, bias: layer.qkvBias, precision: precision),
+                    try PackedLinear(
+                        weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias, precision: precision),
+                    try PackedLinear(
+                        weight: layer.intermediateWeight, bias: layer.intermediateBias, precision: precision),
+                    try PackedLinear(weight: layer.outputWeight, bias: layer.outputBias, precision: precision)
+                ))
+        }
+        self.init(config: config, weights: weights, backend: backend, precision: precision, packed: packed)
     }
 
     /// Loads `config.json` and `model.safetensors` from a folder.
     /// - Throws: `ModelError` when a file is missing or malformed.
     public static func load(
-        directory: String, backend: any MatrixBackend = OpenBLASBackend()
+        directory: String, backend: any MatrixBackend = OpenBLASBackend(), precision: Precision = .fp32
     ) throws(ModelError) -> BertModel {
         let configPath = directory + "/config.json"
         guard let data = FileManager.default.contents(atPath: configPath) else {
@@ -55,7 +86,8 @@ public final class BertModel: Sendable {
                 .format, "\(configPath): activation \(config.hiddenAct) is not supported (only exact gelu)")
         }
         let file = try SafeTensors(path: directory + "/model.safetensors")
-        return BertModel(config: config, weights: try BertWeights(file, config: config), backend: backend)
+        return try BertModel(
+            config: config, weights: try BertWeights(file, config: config), backend: backend, precision: precision)
     }
 
     /// Scratch memory for forward passes over batches of up to `capacity` tokens in all.
@@ -68,6 +100,8 @@ public final class BertModel: Sendable {
         private(set) var projected: UnsafeMutablePointer<Float>
         private(set) var intermediate: UnsafeMutablePointer<Float>
         let scratch: [UnsafeMutablePointer<Float>]
+        /// Input rows staged for low-precision projections.
+        let staging = StagingBuffer()
         let maxSequence: Int
 
         /// Allocates buffers for sequences of up to `maxSequence` tokens, one attention scratch per worker.
@@ -196,11 +230,7 @@ public final class BertModel: Sendable {
         let projected = workspace.projected
         let up = workspace.intermediate
         // Fused Q, K, V projection over every token: [total, 3H].
-        gang.run { part in
-            linear.qkv.apply(
-                rows: total, input: x, inputStride: h, output: qkv, outputStride: 3 * h,
-                panelRange: gang.share(of: linear.qkv.panels, part: part))
-        }
+        project(linear.qkv, rows: total, input: x, inputStride: h, output: qkv, outputStride: 3 * h, gang, workspace)
         // Attention, sequence by sequence, split so each worker gets about the same Σ length².
         gang.run { part in
             for sequence in attentionShares[part] {
@@ -210,11 +240,9 @@ public final class BertModel: Sendable {
             }
         }
         // Output projection, then residual + LayerNorm.
-        gang.run { part in
-            linear.attention.apply(
-                rows: total, input: workspace.context, inputStride: h, output: projected, outputStride: h,
-                panelRange: gang.share(of: linear.attention.panels, part: part))
-        }
+        project(
+            linear.attention, rows: total, input: workspace.context, inputStride: h, output: projected,
+            outputStride: h, gang, workspace)
         gang.run { part in
             let rows = gang.share(of: total, part: part)
             NativeKernels.addLayerNorm(
@@ -223,21 +251,37 @@ public final class BertModel: Sendable {
                 epsilon: config.layerNormEps)
         }
         // Feed-forward: GELU fused into the up projection; the down projection writes back into `x`.
-        gang.run { part in
-            linear.up.apply(
-                rows: total, input: projected, inputStride: h, output: up, outputStride: inner,
-                panelRange: gang.share(of: linear.up.panels, part: part), gelu: true)
-        }
-        gang.run { part in
-            linear.down.apply(
-                rows: total, input: up, inputStride: inner, output: x, outputStride: h,
-                panelRange: gang.share(of: linear.down.panels, part: part))
-        }
+        project(
+            linear.up, rows: total, input: projected, inputStride: h, output: up, outputStride: inner, gelu: true, gang,
+            workspace)
+        project(linear.down, rows: total, input: up, inputStride: inner, output: x, outputStride: h, gang, workspace)
         gang.run { part in
             let rows = gang.share(of: total, part: part)
             NativeKernels.addLayerNorm(
                 x + rows.lowerBound * h, residual: projected + rows.lowerBound * h, rows: rows.count, width: h,
                 gamma: layer.outputNormWeight.pointer, beta: layer.outputNormBias.pointer, epsilon: config.layerNormEps)
+        }
+    }
+
+    /// One projection over every token: low precisions first stage the input rows (split by rows), then all
+    /// precisions multiply (split by panels).
+    private func project(
+        _ linear: PackedLinear, rows: Int, input: UnsafeMutablePointer<Float>, inputStride: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, gelu: Bool = false, _ gang: WorkerGang,
+        _ workspace: Workspace
+    ) {
+        var staged: StagedRows? = nil
+        if linear.precision != .fp32 {
+            let view = workspace.staging.rows(rows, stride: linear.stagedRowBytes)
+            gang.run { part in
+                linear.stage(rows: gang.share(of: rows, part: part), input: input, inputStride: inputStride, into: view)
+            }
+            staged = view
+        }
+        gang.run { part in
+            linear.apply(
+                rows: rows, input: input, inputStride: inputStride, staged: staged, output: output,
+                outputStride: outputStride, panelRange: gang.share(of: linear.panels, part: part), gelu: gelu)
         }
     }
 

@@ -38,7 +38,7 @@ struct ModelStage {
         let labels = topicHead.map { heads[$0].labels } ?? []
         taxonomy = labels
         let options = pipeline.options
-        let model = pipeline.classifier.artifact.label
+        let model = pipeline.classifier.tag
         let watchNames = pipeline.watch.topics.map(\.name)
         watermark = Watermark(sources: sources, lateness: options.lateness)
         tumbling = WindowAggregator(size: options.window, taxonomy: labels, watch: watchNames, model: model)

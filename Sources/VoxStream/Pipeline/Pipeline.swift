@@ -44,7 +44,7 @@ public final class Pipeline: Sendable {
         return
             "sources=\(feed.sources.map(\.name).joined(separator: "|")) window=\(options.window) slide=\(options.slide ?? 0) "
             + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
-            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.artifact.label) watch=\(topics) "
+            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.tag) watch=\(topics) "
             + "alerts=\(options.alerts.threshold),\(options.alerts.minimumPosts),\(options.alerts.cooldown),\(options.alerts.smoothing)"
     }
 
@@ -70,7 +70,7 @@ public final class Pipeline: Sendable {
             if saved.completed {
                 notice("the checkpoint in \(directory) is of a finished run: nothing to do")
                 return stage.restore(
-                    saved, into: PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label))
+                    saved, into: PipelineStats(sources: feed.sources.map(\.name), model: classifier.tag))
             }
             feedOptions.skipLines = saved.consumedLines
             stage.resumeFrom = saved
@@ -82,7 +82,7 @@ public final class Pipeline: Sendable {
             emitPosts: options.emitPosts,
             deadLetterPath: deadLetterPath,
             restoring: stage.resumeFrom?.outputs ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil))
-        var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.artifact.label)
+        var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.tag)
         if let saved = stage.resumeFrom { stats = stage.restore(saved, into: stats) }
         let channel = AsyncChannel<Item>()
         let webhook = options.alertWebhook.map { WebhookSender(url: $0) }

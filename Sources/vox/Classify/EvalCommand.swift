@@ -30,7 +30,7 @@ struct EvalCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
-        print(json ? EvalCommand.json(report) : EvalCommand.table(report, model: model.artifact.label, task: task))
+        print(json ? EvalCommand.json(report) : EvalCommand.table(report, model: model.tag, task: task))
     }
 
     static func json(_ report: ClassificationReport) -> String {

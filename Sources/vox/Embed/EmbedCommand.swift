@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VoxDefaultModel
 import VoxModel
 
 /// `vox embed`: sentence embeddings from the base encoder, one JSON object per input line.
@@ -15,6 +16,8 @@ struct EmbedCommand: AsyncParsableCommand {
 
     @OptionGroup var model: ModelOptionGroup
 
+    @OptionGroup var precision: PrecisionOptionGroup
+
     @Flag(help: "Also print the input ids (with [CLS] and [SEP], truncated at 128).")
     var tokens = false
 
@@ -22,7 +25,10 @@ struct EmbedCommand: AsyncParsableCommand {
     var batch = 64
 
     func run() async throws {
-        let encoder = try SentenceEncoder.load(directory: try model.baseModelDirectory())
+        let encoder = try SentenceEncoder.load(
+            directory: try model.baseModelDirectory(),
+            precision: precision.resolve(
+                for: DefaultModel.directory.flatMap { try? ClassifierArtifact.load(directory: $0) }))
         await StandardInputTexts.forEachBatch(size: batch) { texts in
             let embeddings = await encoder.embed(texts)
             var out = ""

@@ -10,6 +10,8 @@ struct ClassifierOptionGroup: ParsableArguments {
 
     @OptionGroup var base: ModelOptionGroup
 
+    @OptionGroup var precision: PrecisionOptionGroup
+
     /// Loads the classifier (pulling the base encoder first when it is not cached).
     func load(threads: Int = 2) throws -> TextClassifier {
         guard let directory = model ?? DefaultModel.directory else {
@@ -19,8 +21,10 @@ struct ClassifierOptionGroup: ParsableArguments {
             throw CLIError("\(directory) holds no vox-model.json: train one with vox train, or pass --model DIR")
         }
         do {
+            let artifact = try ClassifierArtifact.load(directory: directory)
             return try TextClassifier.load(
-                directory: directory, baseDirectory: try base.baseModelDirectory(), threads: threads)
+                directory: directory, baseDirectory: try base.baseModelDirectory(), threads: threads,
+                precision: precision.resolve(for: artifact))
         } catch let error as ModelError {
             throw CLIError(error.message)
         }
