@@ -42,8 +42,8 @@ struct ModelBenchCommand: AsyncParsableCommand {
         var tokenCount = 0
         for text in texts { tokenCount += tokenizer.encode(text).count }
         let tokenizerRate = Double(texts.count) / tokenizeStart.elapsed
-        for threads in [1, 2] {
-            let encoder = try SentenceEncoder.load(directory: directory, threads: threads)
+        for (precision, threads) in [(Precision.fp32, 1), (.fp32, 2), (.bf16, 2), (.int8, 2)] {
+            let encoder = try SentenceEncoder.load(directory: directory, threads: threads, precision: precision)
             _ = await encoder.embed(Array(texts.prefix(64)))  // warm up
             let flops = texts.reduce(0.0) {
                 $0 + ModelBenchCommand.flops(tokens: encoder.tokenizer.encode($1).count, config: encoder.model.config)
@@ -58,7 +58,7 @@ struct ModelBenchCommand: AsyncParsableCommand {
             let seconds = started.elapsed
             rows.append(
                 (
-                    "vox fp32, \(threads) thread\(threads > 1 ? "s" : "")", Double(texts.count) / seconds,
+                    "vox \(precision), \(threads) thread\(threads > 1 ? "s" : "")", Double(texts.count) / seconds,
                     flops / seconds / 1e9
                 ))
         }

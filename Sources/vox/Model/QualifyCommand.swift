@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import VoxDefaultModel
+import VoxModel
+
+/// `vox model qualify`: measures a model at each low precision against itself at fp32 on validation data and,
+/// with `--write`, stores the figures in its artifact, where `--precision auto` reads them.
+struct QualifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qualify",
+        abstract: "Compare a model at bf16 and int8 with fp32 on validation data; --write stores the accuracy bounds.",
+        discussion: """
+            Bound per precision: sentiment macro-recall and topic macro-F1 within 0.3 points of fp32, labels identical \
+            on at least 99% of posts, mean embedding cosine to fp32 at least 0.999 (bf16) or 0.995 (int8).
+            Example: vox model qualify --sentiment data/sentiment/val.jsonl --topic data/topic/val.jsonl --write
+            """
+    )
+
+    @Option(help: ArgumentHelp("A fine-tuned model folder (default: the bundled default model).", valueName: "dir"))
+    var model: String?
+
+    @OptionGroup var base: ModelOptionGroup
+
+    @Option(help: ArgumentHelp("Labelled sentiment validation data.", valueName: "file"))
+    var sentiment: String
+
+    @Option(help: ArgumentHelp("Labelled topic validation data.", valueName: "file"))
+    var topic: String
+
+    @Flag(help: "Store the figures in the model's vox-model.json.")
+    var write = false
+
+    func run() async throws {
+        guard let directory = model ?? DefaultModel.directory else {
+            throw CLIError("this build has no bundled default model; pass --model DIR")
+        }
+        let baseDirectory = try base.baseModelDirectory()
+        var artifact = try load { () throws(ModelError) in try ClassifierArtifact.load(directory: directory) }
+        let sets = [
+            ("sentiment", try load { () throws(ModelError) in try LabeledText.load(sentiment) }),
+            ("topic", try load { () throws(ModelError) in try LabeledText.load(topic) }),
+        ]
+        let texts = sets.flatMap { $0.1.map(\.text) }
+        func measure(_ precision: Precision) async throws -> (metrics: [Double], labels: [[Int]], embeddings: [[Float]])
+        {
+            let classifier = try load { () throws(ModelError) in
+                try TextClassifier.load(directory: directory, baseDirectory: baseDirectory, precision: precision)
+            }
+            let predictions = await Self.batched(texts) { await classifier.classify($0) }
+            let labels = predictions.map { $0.probabilities.map(Evaluator.argmax) }
+            var metrics: [Double] = []
+            var offset = 0
+            for (name, rows) in sets {
+                guard let head = artifact.heads.firstIndex(where: { $0.name == name }) else {
+                    throw CLIError("the model has no \(name) head")
+                }
+                let names = artifact.heads[head].labels
+                let truth = rows.map { names.firstIndex(of: $0.labels.first ?? "") ?? -1 }
+                guard !truth.contains(-1) else { throw CLIError("\(name) data has labels the model does not know") }
+                let report = ClassificationReport(
+                    labels: names, truth: truth, predicted: labels[offset..<(offset + rows.count)].map { $0[head] })
+                metrics.append(name == "sentiment" ? report.macroRecall : report.macroF1)
+                offset += rows.count
+            }
+            let encoder = try load { () throws(ModelError) in
+                try SentenceEncoder.load(directory: baseDirectory, precision: precision)
+            }
+            let embeddings = await Self.batched(texts) { await encoder.embed($0) }
+            return (metrics, labels, embeddings)
+        }
+        let reference = try await measure(.fp32)
+        print("\(artifact.label): \(texts.count) validation posts; \(Precision.cpuDescription)")
+        print("precision  sentiment Δ  topic Δ   labels = fp32  cosine mean  cosine min  bound")
+        var bounds = artifact.precisionBounds ?? [:]
+        for precision in [Precision.bf16, .int8] {
+            let low = try await measure(precision)
+            let agree = zip(low.labels, reference.labels).filter { $0 == $1 }.count
+            let cosines = zip(low.embeddings, reference.embeddings).map { a, b in
+                zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+            let bound = PrecisionBound(
+                sentimentMacroRecallDelta: low.metrics[0] - reference.metrics[0],
+                topicMacroF1Delta: low.metrics[1] - reference.metrics[1],
+                labelAgreement: Double(agree) / Double(max(1, texts.count)),
+                embeddingCosineMean: cosines.reduce(0, +) / Double(max(1, cosines.count)),
+                embeddingCosineMin: cosines.min() ?? 0, posts: texts.count)
+            bounds[precision.rawValue] = bound
+            print(
+                precision.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "  %+10.4f  %+8.4f  %13.4f  %11.5f  %10.5f  ", bound.sentimentMacroRecallDelta,
+                        bound.topicMacroF1Delta, bound.labelAgreement, bound.embeddingCosineMean,
+                        bound.embeddingCosineMin) + (bound.meetsBound(precision) ? "met" : "NOT met"))
+        }
+        if write {
+            artifact.precisionBounds = bounds
+            try load { () throws(ModelError) in try artifact.save(directory: directory) }
+            print("stored in \(directory)/vox-model.json")
+        }
+    }
+
+    /// Runs `body` over `texts` in batches of 64, in order.
+    private static func batched<Result: Sendable>(
+        _ texts: [String], _ body: ([String]) async -> [Result]
+    ) async -> [Result] {
+        var results: [Result] = []
+        var start = 0
+        while start < texts.count {
+            let end = min(texts.count, start + 64)
+            results += await body(Array(texts[start..<end]))
+            start = end
+        }
+        return results
+    }
+
+    private func load<Value>(_ body: () throws(ModelError) -> Value) throws -> Value {
+        do { return try body() } catch { throw CLIError(error.message) }
+    }
+}
