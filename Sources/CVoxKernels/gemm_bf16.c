@@ -39,7 +39,6 @@ size_t vox_bf16_packed_count(int n, int k) {
 int vox_bf16_row_stride(int k) { return (k + VOX_BF16_ROW - 1) / VOX_BF16_ROW * VOX_BF16_ROW; }
 
 void vox_bf16_pack(const float *w, int n, int k, uint16_t *packed) {
-    int panels = (n + VOX_NR - 1) / VOX_NR;
     int pairs = (k + 1) / 2;
     memset(packed, 0, vox_bf16_packed_count(n, k) * sizeof(uint16_t));
     for (int j = 0; j < n; j++) {
@@ -47,7 +46,6 @@ void vox_bf16_pack(const float *w, int n, int k, uint16_t *packed) {
         for (int kk = 0; kk < k; kk++)
             panel[(size_t)(kk / 2) * VOX_NR * 2 + (j % VOX_NR) * 2 + kk % 2] = vox_bf16_from_float(w[(size_t)j * k + kk]);
     }
-    (void)panels;
 }
 
 float vox_bf16_flush(float x) { return fabsf(x) < FLT_MIN ? copysignf(0.0f, x) : x; }

@@ -6,12 +6,12 @@ import Testing
 /// Vox's own GEMM kernel: every CPU path gives the same bits, and a row's result never depends on the
 /// other rows of the call (the basis of batch-invariant inference).
 @Suite(.serialized) struct KernelTests {
-    private func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+    func randomTensor(_ shape: [Int], seed: UInt64, in range: ClosedRange<Float> = -1...1) -> Tensor {
         var generator = SeededGenerator(seed: seed)
-        return Tensor((0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) }, shape: shape)
+        return Tensor((0..<shape.reduce(1, *)).map { _ in Float.random(in: range, using: &generator) }, shape: shape)
     }
 
-    private func run(
+    func run(
         _ linear: PackedLinear, _ input: Tensor, rows: Int, gelu: Bool = false, level: Int? = nil
     ) -> [Float] {
         PackedLinear.forceKernelLevel(level)

@@ -7,26 +7,10 @@ import Testing
 /// row alone, and the results stay close to the exact product. (An extension of the serialized kernel suite,
 /// since forcing a kernel path is process-wide.)
 extension KernelTests {
-    private func randomValues(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> Tensor {
-        var generator = SeededGenerator(seed: seed)
-        return Tensor((0..<count).map { _ in Float.random(in: range, using: &generator) }, shape: [count])
-    }
-
     private func layer(_ precision: Precision, outputs: Int, inputs: Int, seed: UInt64) throws -> PackedLinear {
-        let weight = Tensor(randomValues(outputs * inputs, seed: seed).values, shape: [outputs, inputs])
-        return try PackedLinear(weight: weight, bias: randomValues(outputs, seed: seed + 1), precision: precision)
-    }
-
-    private func apply(
-        _ linear: PackedLinear, _ input: Tensor, rows: Int, gelu: Bool = false, level: Int? = nil
-    ) -> [Float] {
-        PackedLinear.forceKernelLevel(level)
-        defer { PackedLinear.forceKernelLevel(nil) }
-        let output = Tensor(zeros: [rows, linear.outputs])
-        linear.apply(
-            rows: rows, input: input.pointer, inputStride: linear.inputs, output: output.pointer,
-            outputStride: linear.outputs, gelu: gelu)
-        return output.values
+        try PackedLinear(
+            weight: randomTensor([outputs, inputs], seed: seed), bias: randomTensor([outputs], seed: seed + 1),
+            precision: precision)
     }
 
     @Test(arguments: [Precision.bf16, .int8])
@@ -34,11 +18,11 @@ extension KernelTests {
         // Odd widths exercise the padding of k (pairs, groups of four) and of the last panel.
         for (rows, inputs, outputs) in [(29, 53, 70), (13, 384, 96), (1, 7, 33)] {
             let linear = try layer(precision, outputs: outputs, inputs: inputs, seed: 20)
-            let input = randomValues(rows * inputs, seed: 21, in: -2...3)
-            let portable = apply(linear, input, rows: rows, gelu: true, level: 0)
+            let input = randomTensor([rows * inputs], seed: 21, in: -2...3)
+            let portable = run(linear, input, rows: rows, gelu: true, level: 0)
             #expect(portable.allSatisfy { $0.isFinite })
             for level in 1...PackedLinear.detectedKernelLevel {
-                let result = apply(linear, input, rows: rows, gelu: true, level: level)
+                let result = run(linear, input, rows: rows, gelu: true, level: level)
                 #expect(result == portable, "path \(level)")
             }
         }
@@ -47,11 +31,11 @@ extension KernelTests {
     @Test(arguments: [Precision.bf16, .int8])
     func aLowPrecisionRowDependsOnItselfAlone(precision: Precision) throws {
         let linear = try layer(precision, outputs: 96, inputs: 384, seed: 22)
-        let all = randomValues(200 * 384, seed: 23, in: -3...1)
-        let together = apply(linear, all, rows: 200)
+        let all = randomTensor([200 * 384], seed: 23, in: -3...1)
+        let together = run(linear, all, rows: 200)
         for (start, count) in [(0, 1), (5, 3), (17, 25), (150, 50), (100, 13)] {
             let part = Tensor(Array(all.values[(start * 384)..<((start + count) * 384)]), shape: [count * 384])
-            let alone = apply(linear, part, rows: count)
+            let alone = run(linear, part, rows: count)
             #expect(alone == Array(together[(start * 96)..<((start + count) * 96)]))
         }
     }
@@ -59,10 +43,10 @@ extension KernelTests {
     @Test(arguments: [(Precision.fp32, 1e-5), (.bf16, 0.01), (.int8, 0.02)])
     func lowPrecisionStaysCloseToTheExactProduct(precision: Precision, tolerance: Double) throws {
         let (rows, inputs, outputs) = (17, 384, 64)
-        let weight = Tensor(randomValues(outputs * inputs, seed: 24).values, shape: [outputs, inputs])
-        let bias = randomValues(outputs, seed: 25)
-        let input = randomValues(rows * inputs, seed: 26, in: -1...2)
-        let result = apply(try PackedLinear(weight: weight, bias: bias, precision: precision), input, rows: rows)
+        let weight = randomTensor([outputs, inputs], seed: 24)
+        let bias = randomTensor([outputs], seed: 25)
+        let input = randomTensor([rows * inputs], seed: 26, in: -1...2)
+        let result = run(try PackedLinear(weight: weight, bias: bias, precision: precision), input, rows: rows)
         var worst = 0.0
         var scale = 0.0
         for row in 0..<rows {
