@@ -29,7 +29,7 @@ struct VoxCommand: AsyncParsableCommand {
             ClassifyCommand.self,
             EvalCommand.self,
             EmbedCommand.self,
-            TrainCommand.self,
+            TrainCommand.self, LabelCommand.self, AdaptCommand.self,
             ModelCommand.self, BenchCommand.self,
         ]
     )

@@ -21,6 +21,8 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
     public var training: [String: String]
     /// Per low precision (`bf16`, `int8`), how it compared with fp32 on validation data (`vox model qualify`).
     public var precisionBounds: [String: PrecisionBound]?
+    /// The adapted model's confusion on a team's own labels (`vox adapt`), which corrects window shares.
+    public var domain: DomainEstimate?
 
     enum CodingKeys: String, CodingKey {
         case id, version, heads, metrics, training
@@ -28,6 +30,7 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         case baseSHA256 = "base_sha256"
         case fineTuning = "fine_tuning"
         case precisionBounds = "precision_bounds"
+        case domain = "domain_estimate"
     }
 
     /// Creates a description.

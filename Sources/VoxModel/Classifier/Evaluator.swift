@@ -27,7 +27,7 @@ public enum Evaluator {
 
     /// The index in `labels` of each row's (first) label.
     /// - Throws: `ModelError` naming a label that is not one of `labels`.
-    static func truth(_ rows: [LabeledText], labels: [String]) throws(ModelError) -> [Int] {
+    public static func truth(_ rows: [LabeledText], labels: [String]) throws(ModelError) -> [Int] {
         var truth: [Int] = []
         truth.reserveCapacity(rows.count)
         for row in rows {

@@ -7,7 +7,7 @@ public final class TextClassifier: Sendable {
     public let artifact: ClassifierArtifact
     /// The encoder with the fine-tuned weights.
     public let encoder: SentenceEncoder
-    private let heads: [(spec: HeadSpec, weight: Tensor, bias: Tensor, query: Tensor?)]
+    let heads: [(spec: HeadSpec, weight: Tensor, bias: Tensor, query: Tensor?)]
 
     /// How outputs name the model: `id@version/precision` (e.g. `vox-minilm-sentiment-topic@1/int8`).
     public var tag: String { "\(artifact.label)/\(encoder.model.precision)" }

@@ -41,9 +41,12 @@ struct ModelStage {
         let model = pipeline.classifier.tag
         let watchNames = pipeline.watch.topics.map(\.name)
         watermark = Watermark(sources: sources, lateness: options.lateness)
-        tumbling = WindowAggregator(size: options.window, taxonomy: labels, watch: watchNames, model: model)
+        let domain = pipeline.classifier.artifact.domain
+        tumbling = WindowAggregator(
+            size: options.window, taxonomy: labels, watch: watchNames, model: model, domain: domain)
         sliding = options.slide.map {
-            WindowAggregator(size: options.window, slide: $0, taxonomy: labels, watch: watchNames, model: model)
+            WindowAggregator(
+                size: options.window, slide: $0, taxonomy: labels, watch: watchNames, model: model, domain: domain)
         }
         filter = PostFilter(options: options)
         detector = AlertDetector(options: options.alerts)

@@ -83,6 +83,7 @@ public final class Pipeline: Sendable {
             deadLetterPath: deadLetterPath,
             restoring: stage.resumeFrom?.outputs ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil))
         var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.tag)
+        stats.domain = classifier.artifact.domain
         if let saved = stage.resumeFrom { stats = stage.restore(saved, into: stats) }
         let channel = AsyncChannel<Item>()
         let webhook = options.alertWebhook.map { WebhookSender(url: $0) }

@@ -1,5 +1,6 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 /// A run's accounting, written as `run.json`: `posts = filtered + duplicates + Σ all-row posts + late`, exactly.
 public struct PipelineStats: Sendable {
@@ -28,6 +29,8 @@ public struct PipelineStats: Sendable {
     public var modelSeconds = 0.0
     /// The model's id and version.
     public var model: String
+    /// The model's estimate of its errors on the team's posts, when it was adapted (`vox report` reuses it).
+    public var domain: DomainEstimate?
 
     /// Empty accounting for the named sources.
     public init(sources: [String], model: String) {
@@ -37,6 +40,12 @@ public struct PipelineStats: Sendable {
 
     /// Whether every post is accounted for exactly once.
     public var balanced: Bool { ingest.posts == filtered + duplicates + windowed + late }
+
+    private static func encode(_ domain: DomainEstimate) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(domain)).map { String(decoding: $0, as: UTF8.self) }
+    }
 
     /// `run.json`'s text.
     public var json: String {
@@ -48,6 +57,7 @@ public struct PipelineStats: Sendable {
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
             ("model_seconds", String(format: "%.3f", modelSeconds)),
             ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
+            ("domain_estimate", domain.flatMap(PipelineStats.encode) ?? "null"),
         ]) + "\n"
     }
 }

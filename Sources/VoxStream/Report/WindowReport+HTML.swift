@@ -1,5 +1,6 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 extension WindowReport {
     /// A self-contained HTML report (no scripts, no external resources): per topic, an inline SVG chart of the
@@ -66,6 +67,7 @@ extension WindowReport {
             let label = text.dropFirst(5).prefix(11).replacingOccurrences(of: "T", with: " ")
             svg += "<text x=\"\(number(x(index)))\" y=\"\(Int(height) + 14)\" text-anchor=\"middle\">\(label)</text>"
         }
+        svg += band(series, x: x, height: height, number: number)
         for (column, color) in [(8, "#c0392b"), (9, "#7f8c8d"), (10, "#27ae60")] {
             var path = ""
             var pen = false
@@ -83,8 +85,37 @@ extension WindowReport {
         svg += "</svg>"
         let legend =
             "<div class=\"legend\"><span style=\"color:#c0392b\">■ negative share</span><span style=\"color:#7f8c8d\">■ neutral share</span>"
-            + "<span style=\"color:#27ae60\">■ positive share</span><span style=\"color:#9fb0ea\">■ volume (posts)</span></div>"
+            + "<span style=\"color:#27ae60\">■ positive share</span><span style=\"color:#9fb0ea\">■ volume (posts)</span>"
+            + "<span style=\"color:#e6a5a0\">■ negative share, 95% interval</span>"
+            + (series.contains { $0.shares.adjusted != nil }
+                ? "<span style=\"color:#c0392b\">┅ negative share, corrected</span>" : "") + "</div>"
         return svg + legend
+    }
+
+    /// The negative share's 95% interval as a shaded band (per run of periods with posts), and the corrected
+    /// negative share as a dashed line when the run had a domain estimate.
+    private static func band(
+        _ series: [Row], x: (Int) -> Double, height: Double, number: (Double) -> String
+    ) -> String {
+        var svg = ""
+        var runs: [[(Int, ShareEstimate)]] = [[]]
+        for (index, row) in series.enumerated() {
+            if row.posts > 0 { runs[runs.count - 1].append((index, row.shares)) } else { runs.append([]) }
+        }
+        for run in runs where !run.isEmpty {
+            let upper = run.map { "\(number(x($0.0))),\(number(height - ($0.1.high.first ?? 0) * height))" }
+            let lower = run.reversed().map { "\(number(x($0.0))),\(number(height - ($0.1.low.first ?? 0) * height))" }
+            svg += "<polygon fill=\"#e6a5a0\" fill-opacity=\"0.45\" points=\"\((upper + lower).joined(separator: " "))\"/>"
+            let adjusted = run.compactMap { entry in
+                entry.1.adjusted?.first.map { "\(number(x(entry.0))),\(number(height - $0 * height))" }
+            }
+            if adjusted.count == run.count {
+                svg +=
+                    "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\" "
+                    + "points=\"\(adjusted.joined(separator: " "))\"/>"
+            }
+        }
+        return svg
     }
 
     /// Text made safe for HTML.

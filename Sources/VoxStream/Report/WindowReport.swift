@@ -1,10 +1,12 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 /// Re-aggregates stored window rows (`windows.jsonl`) over any range and period, hourly into daily say.
 ///
 /// Counts are summed exactly; `mean_score` and `mean_confidence` are recombined from the stored 4-decimal
-/// means weighted by posts (so they can differ from a direct computation by less than 0.00005).
+/// means weighted by posts (so they can differ from a direct computation by less than 0.00005). Corrected shares
+/// and intervals are recomputed from the summed counts (never averaged), with the run's domain estimate.
 public struct WindowReport: Sendable {
     /// One aggregated row.
     public struct Row: Sendable, Equatable {
@@ -19,6 +21,10 @@ public struct WindowReport: Sendable {
         var scoreSum = 0.0
         var confidenceSum = 0.0
         public var model: String
+        var domain: DomainEstimate?
+
+        /// The sentiment shares' intervals and corrected shares, from the summed counts.
+        public var shares: ShareEstimate { ShareEstimate(counts: [negative, neutral, positive], domain: domain) }
 
         /// The fields in `WindowRecord.fields` order, formatted as the window files are.
         public var values: [String] {
@@ -30,7 +36,7 @@ public struct WindowReport: Sendable {
                 String(neutral), String(positive), share(negative), share(neutral), share(positive),
                 WindowRecord.decimal(posts == 0 ? 0 : Double(positive - negative) / Double(posts)), mean(scoreSum),
                 mean(confidenceSum), model,
-            ]
+            ] + WindowRecord.shareValues(shares, empty: "")
         }
     }
 
@@ -43,9 +49,11 @@ public struct WindowReport: Sendable {
     ///   - to: Keep windows ending at or before this time (ms), if given.
     ///   - every: Period length in milliseconds (aligned to the Unix epoch).
     ///   - topics: Keep only these topics, if given.
+    ///   - domain: The run's domain estimate (`run.json`), which corrects the shares.
     /// - Throws: `WatchError` for a malformed row.
     public init(
-        windowsJSONL text: String, from: Int64?, to: Int64?, every: Int64, topics: Set<String>?
+        windowsJSONL text: String, from: Int64?, to: Int64?, every: Int64, topics: Set<String>?,
+        domain: DomainEstimate? = nil
     ) throws(WatchError) {
         var index: [String: Int] = [:]
         for (number, line) in text.split(separator: "\n").enumerated() {
@@ -78,7 +86,7 @@ public struct WindowReport: Sendable {
                         start: period, end: period + every, topic: topic, kind: kind, posts: posts, negative: negative,
                         neutral: neutral,
                         positive: positive, scoreSum: score, confidenceSum: confidence,
-                        model: object["model"] as? String ?? ""))
+                        model: object["model"] as? String ?? "", domain: domain))
             }
         }
         let order = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ("\($1.start)\u{1F}\($1.topic)", $0) })
@@ -89,8 +97,9 @@ public struct WindowReport: Sendable {
         }
     }
 
-    /// The fields a report carries: the window files' fields up to `model` (share of voice is per window).
-    static let fields = Array(WindowRecord.fields.prefix(15))
+    /// The fields a report carries: the window files' fields up to `model` (share of voice is per window), then
+    /// the corrected shares and intervals.
+    static let fields = Array(WindowRecord.fields.prefix(15)) + WindowRecord.shareFields
 
     /// CSV with the window files' header.
     public var csv: String {
@@ -103,10 +112,10 @@ public struct WindowReport: Sendable {
     public var jsonLines: String {
         rows.map { row in
             let values = row.values
-            let numeric = Set(4..<14)
+            let text: Set<Int> = [0, 1, 2, 3, 14]
             return JSONText.object(
-                WindowRecord.fields.enumerated().map {
-                    ($1, numeric.contains($0) ? values[$0] : JSONText.quote(values[$0]))
+                WindowReport.fields.enumerated().map {
+                    ($1, text.contains($0) ? JSONText.quote(values[$0]) : values[$0].isEmpty ? "null" : values[$0])
                 })
         }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
     }

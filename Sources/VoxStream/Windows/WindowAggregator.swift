@@ -1,4 +1,5 @@
 import VoxFeeds
+import VoxModel
 
 /// Event-time windows over classified posts: tumbling windows of `size` aligned to the Unix epoch (and,
 /// with a `slide` shorter than `size`, overlapping sliding windows), closed in order once the watermark
@@ -27,16 +28,22 @@ public struct WindowAggregator: Sendable, Codable {
     private let taxonomy: [String]
     private let watchNames: [String]
     private let model: String
+    private let domain: DomainEstimate?
     private var open: [Int64: Open] = [:]
 
     /// Creates an aggregator.
-    public init(size: Int64, slide: Int64? = nil, taxonomy: [String], watch: [String], model: String) {
+    /// Creates an aggregator; `domain` (the model's estimate of its errors on the team's posts) corrects shares.
+    public init(
+        size: Int64, slide: Int64? = nil, taxonomy: [String], watch: [String], model: String,
+        domain: DomainEstimate? = nil
+    ) {
         precondition(size > 0 && (slide ?? size) > 0 && (slide ?? size) <= size, "windows need 0 < slide ≤ size")
         self.size = size
         self.slide = slide ?? size
         self.taxonomy = taxonomy
         self.watchNames = watch
         self.model = model
+        self.domain = domain
     }
 
     /// Whether a post at `time` is too late for the window that would hold it (its end is at or before the watermark).
@@ -72,13 +79,14 @@ public struct WindowAggregator: Sendable, Codable {
             let end = start + size
             var records = [
                 WindowRecord(
-                    windowStart: start, windowEnd: end, topic: "all", kind: .all, stats: window.all, model: model)
+                    windowStart: start, windowEnd: end, topic: "all", kind: .all, stats: window.all, model: model,
+                    domain: domain)
             ]
             for (index, name) in taxonomy.enumerated() {
                 records.append(
                     WindowRecord(
                         windowStart: start, windowEnd: end, topic: name, kind: .taxonomy, stats: window.taxonomy[index],
-                        model: model))
+                        model: model, domain: domain))
             }
             // Share of voice: each watch topic's share of the posts (and of negative and positive posts) of all of them.
             let total = window.watch.reduce(into: (posts: 0, negative: 0, positive: 0)) {
@@ -88,7 +96,8 @@ public struct WindowAggregator: Sendable, Codable {
             for (index, name) in watchNames.enumerated() {
                 let stats = window.watch[index]
                 var record = WindowRecord(
-                    windowStart: start, windowEnd: end, topic: name, kind: .watch, stats: stats, model: model)
+                    windowStart: start, windowEnd: end, topic: name, kind: .watch, stats: stats, model: model,
+                    domain: domain)
                 record.voice = (
                     share(stats.posts, total.posts), share(stats.negative, total.negative),
                     share(stats.positive, total.positive)

@@ -1,5 +1,6 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 /// One row of the window outputs: a topic's statistics in one closed window.
 public struct WindowRecord: Sendable, Equatable, Codable {
@@ -23,23 +24,31 @@ public struct WindowRecord: Sendable, Equatable, Codable {
     /// For watch topics: this topic's share of the posts, negative posts and positive posts of all watch topics
     /// in the window (share of voice); nil for other rows.
     public var voice: (posts: Double, negative: Double, positive: Double)? = nil
+    /// The sentiment shares' 95% intervals and, with a domain estimate, the corrected shares.
+    public var shares: ShareEstimate
 
     public static func == (lhs: WindowRecord, rhs: WindowRecord) -> Bool {
         lhs.windowStart == rhs.windowStart && lhs.windowEnd == rhs.windowEnd && lhs.topic == rhs.topic
             && lhs.kind == rhs.kind
             && lhs.stats == rhs.stats && lhs.model == rhs.model && lhs.voice?.posts == rhs.voice?.posts
             && lhs.voice?.negative == rhs.voice?.negative && lhs.voice?.positive == rhs.voice?.positive
+            && lhs.shares == rhs.shares
     }
 
-    enum CodingKeys: String, CodingKey { case windowStart, windowEnd, topic, kind, stats, model, voice }
+    enum CodingKeys: String, CodingKey { case windowStart, windowEnd, topic, kind, stats, model, voice, shares }
 
-    public init(windowStart: Int64, windowEnd: Int64, topic: String, kind: Kind, stats: TopicStats, model: String) {
+    /// A row; `domain` (the model's estimate of its errors on the team's posts) corrects the shares.
+    public init(
+        windowStart: Int64, windowEnd: Int64, topic: String, kind: Kind, stats: TopicStats, model: String,
+        domain: DomainEstimate? = nil
+    ) {
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.topic = topic
         self.kind = kind
         self.stats = stats
         self.model = model
+        shares = ShareEstimate(counts: [stats.negative, stats.neutral, stats.positive], domain: domain)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +62,9 @@ public struct WindowRecord: Sendable, Equatable, Codable {
         if let shares = try container.decodeIfPresent([Double].self, forKey: .voice), shares.count == 3 {
             voice = (shares[0], shares[1], shares[2])
         }
+        shares =
+            try container.decodeIfPresent(ShareEstimate.self, forKey: .shares)
+            ?? ShareEstimate(counts: [stats.negative, stats.neutral, stats.positive], domain: nil)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +76,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
         try container.encode(stats, forKey: .stats)
         try container.encode(model, forKey: .model)
         try container.encodeIfPresent(voice.map { [$0.posts, $0.negative, $0.positive] }, forKey: .voice)
+        try container.encode(shares, forKey: .shares)
     }
 
     /// The field names, in order (the CSV header and the JSON keys).
@@ -72,7 +85,20 @@ public struct WindowRecord: Sendable, Equatable, Codable {
         "negative_share",
         "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
         "share_of_voice", "negative_voice_share", "positive_voice_share",
+    ] + shareFields
+
+    /// The corrected shares and the intervals, in order (empty adjusted shares without a domain estimate).
+    public static let shareFields = [
+        "negative_share_adjusted", "neutral_share_adjusted", "positive_share_adjusted", "negative_share_low",
+        "negative_share_high", "neutral_share_low", "neutral_share_high", "positive_share_low", "positive_share_high",
     ]
+
+    /// The values of ``shareFields``, with `empty` standing for a missing adjusted share.
+    static func shareValues(_ shares: ShareEstimate, empty: String) -> [String] {
+        let adjusted = shares.adjusted.map { $0.map(WindowRecord.decimal) } ?? [empty, empty, empty]
+        let bounds = zip(shares.low, shares.high).flatMap { [WindowRecord.decimal($0), WindowRecord.decimal($1)] }
+        return adjusted + bounds
+    }
 
     private var numbers: [String] {
         [
@@ -97,7 +123,8 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             Timestamp.format(millis: windowStart), Timestamp.format(millis: windowEnd), WindowRecord.csvField(topic),
             kind.rawValue,
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
-        ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""]))
+        ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
+            + WindowRecord.shareValues(shares, empty: ""))
         .joined(separator: ",")
     }
 
@@ -114,6 +141,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
                 JSONText.quote(topic), JSONText.quote(kind.rawValue), String(stats.posts), String(stats.negative),
                 String(stats.neutral), String(stats.positive),
             ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
+            + WindowRecord.shareValues(shares, empty: "null")
         return JSONText.object(Array(zip(WindowRecord.fields, values)))
     }
 

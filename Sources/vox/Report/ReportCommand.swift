@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VoxFeeds
+import VoxModel
 import VoxStream
 
 /// `vox report`: re-aggregates stored windows for any range, e.g. hourly windows into a daily report.
@@ -19,6 +20,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Period of the report's rows (e.g. 1h, 1d).") var every = "1d"
     @Option(help: "Keep only this topic (repeatable).") var topic: [String] = []
     @Option(help: "csv, json, md, or html (self-contained, with inline charts).") var format = "csv"
+    @Option(
+        help: ArgumentHelp(
+            "Correct shares with this adapted model's domain estimate (default: the one in the run's run.json).",
+            valueName: "dir"))
+    var model: String?
 
     func validate() throws {
         guard ["csv", "json", "md", "html"].contains(format) else {
@@ -34,6 +40,30 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The domain estimate of `--model`, or the one the run recorded in `run.json`, if any.
+    func domainEstimate() throws -> DomainEstimate? {
+        if let model {
+            do {
+                guard let domain = try ClassifierArtifact.load(directory: model).domain else {
+                    throw CLIError("\(model) is not an adapted model (no domain estimate): run vox adapt first")
+                }
+                return domain
+            } catch let error as ModelError {
+                throw CLIError(error.message)
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: input + "/run.json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let estimate = object["domain_estimate"], !(estimate is NSNull)
+        else { return nil }
+        do {
+            return try JSONDecoder().decode(
+                DomainEstimate.self, from: JSONSerialization.data(withJSONObject: estimate))
+        } catch {
+            throw CLIError("\(input)/run.json has a malformed domain_estimate: \(error)")
+        }
+    }
+
     static func time(_ text: String) -> Int64? { Array(text.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601) }
 
     func run() throws {
@@ -42,11 +72,13 @@ struct ReportCommand: ParsableCommand {
             throw CLIError("cannot read \(path): run vox replay or tail with --format jsonl or both first")
         }
         let report: WindowReport
+        let domain = try domainEstimate()
         do {
             report = try WindowReport(
                 windowsJSONL: String(decoding: data, as: UTF8.self), from: from.flatMap(ReportCommand.time),
                 to: to.flatMap(ReportCommand.time),
-                every: DurationParser.milliseconds(every) ?? 86_400_000, topics: topic.isEmpty ? nil : Set(topic))
+                every: DurationParser.milliseconds(every) ?? 86_400_000, topics: topic.isEmpty ? nil : Set(topic),
+                domain: domain)
         } catch {
             throw CLIError(error.message)
         }
