@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxStreamTests",
-            dependencies: ["VoxStream", "VoxDefaultModel", "VoxTestSupport"],
+            dependencies: ["VoxStream", "VoxModel", "VoxDefaultModel", "VoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

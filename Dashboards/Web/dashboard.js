@@ -30,6 +30,13 @@ function addAlert(alert) { state.alerts.set(`${alert.window_start}|${alert.topic
 
 function label(iso) { return iso.slice(5, 16).replace("T", " "); }
 function percent(value) { return value == null ? "–" : `${(value * 100).toFixed(1)}%`; }
+/** The negative share, corrected when the model was adapted, with its 95% interval as ± half its width. */
+function interval(row) {
+  if (!(row.posts > 0) || row.negative_share_low == null) return "–";
+  const centre = row.negative_share_adjusted ?? row.negative_share;
+  const half = (row.negative_share_high - row.negative_share_low) / 2;
+  return `${percent(centre)} ±${(half * 100).toFixed(1)}`;
+}
 function signed(value) { return value == null ? "–" : (value >= 0 ? "+" : "") + value.toFixed(3); }
 
 function element(tag, attributes = {}, ...children) {
@@ -94,8 +101,21 @@ function createCharts() {
         fill: index === 0 ? "origin" : "-1", pointRadius: 0, borderWidth: 1, spanGaps: false,
       })),
     },
-    options: stackedShare,
+    options: Object.assign({}, stackedShare, {
+      scales: Object.assign({}, stackedShare.scales, { band: { display: false, stacked: false, min: 0, max: 1 } }),
+      plugins: Object.assign({}, stackedShare.plugins, {
+        legend: { labels: { filter: (item) => item.text !== "negative 95% low" } },
+      }),
+    }),
   });
+  // The negative share's 95% interval (a band) and, for an adapted model, its corrected value (dashed), drawn on an
+  // unstacked axis with the same scale as the stack, whose bottom layer is the negative share.
+  state.charts.shares.data.datasets.push(
+    { label: "negative 95% low", data: [], yAxisID: "band", borderWidth: 0, pointRadius: 0, fill: false, spanGaps: false },
+    { label: "negative 95% interval", data: [], yAxisID: "band", borderWidth: 0, pointRadius: 0, spanGaps: false,
+      fill: "-1", backgroundColor: "rgba(120, 20, 20, 0.25)" },
+    { label: "negative (corrected)", data: [], yAxisID: "band", borderColor: "#7a1010", borderDash: [5, 4],
+      borderWidth: 1.5, pointRadius: 0, fill: false, spanGaps: false });
   state.charts.volume = makeChart("volume-chart", {
     type: "bar",
     data: { labels: [], datasets: [{ label: "posts", data: [], backgroundColor: "#3457d5" }] },
@@ -126,6 +146,13 @@ function renderCharts(windowStarts) {
       return row && row.posts > 0 ? row[field] : null;
     });
   });
+  const band = (field) => windowStarts.map((start) => {
+    const row = byStart.get(start);
+    return row && row.posts > 0 && row[field] != null ? row[field] : null;
+  });
+  shares.data.datasets[3].data = band("negative_share_low");
+  shares.data.datasets[4].data = band("negative_share_high");
+  shares.data.datasets[5].data = band("negative_share_adjusted");
   shares.update("none");
   const volume = state.charts.volume;
   volume.data.labels = labels;
@@ -159,6 +186,7 @@ function renderLatest(windowStarts) {
     element("td", { text: row.topic_kind }),
     element("td", { class: "num", text: String(row.posts) }),
     element("td", { class: "num negative", text: percent(row.negative_share) }),
+    element("td", { class: "num negative", text: interval(row) }),
     element("td", { class: "num", text: percent(row.neutral_share) }),
     element("td", { class: "num positive", text: percent(row.positive_share) }),
     element("td", { class: "num", text: signed(row.net_sentiment) }),

@@ -83,6 +83,7 @@ import Testing
     @Test func allocationCapsAtAStratumsSizeAndTakesEverythingWhenAskedForMore() {
         #expect(LabelSampler.allocate(50, sizes: [5, 100], rates: [20, 1]) == [5, 45])
         #expect(LabelSampler.allocate(7, sizes: [3, 3, 3], rates: [1, 1, 1]) == [3, 2, 2])
+        #expect(LabelSampler.allocate(10, sizes: [1, 1, 98], rates: [1, 1, 1]) == [1, 1, 8])
         let all = LabelSampler().choose(Array(candidates().prefix(30)), count: 100, seed: 1)
         #expect(all.count == 30 && all.allSatisfy { $0.weight == 1 })
     }
@@ -116,10 +117,15 @@ import Testing
         }
         #expect(try message("{\"text\": \"a\", \"label\": \"angry\"}\n").contains(":1: label angry is not one of"))
         #expect(
-            try message("{\"id\": \"7\", \"text\": \"a\", \"label\": \"neutral\"}\n{\"id\": \"7\", \"text\": \"b\", \"label\": \"neutral\"}\n")
-                .contains(":2: the same post as line 1"))
-        #expect(try message("{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\"}\n").contains(":2: no \"label\" field"))
-        #expect(try message("{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\"}\n", partial: true) == "no error")
+            try message(
+                "{\"id\": \"7\", \"text\": \"a\", \"label\": \"neutral\"}\n{\"id\": \"7\", \"text\": \"b\", \"label\": \"neutral\"}\n"
+            )
+            .contains(":2: the same post as line 1"))
+        #expect(
+            try message("{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\"}\n").contains(
+                ":2: no \"label\" field"))
+        #expect(
+            try message("{\"text\": \"a\", \"label\": \"neutral\"}\n{\"text\": \"b\"}\n", partial: true) == "no error")
         #expect(try message("{\"text\": \"b\"}\n", partial: true).contains("has no labelled posts"))
         #expect(try message("not json\n").contains(":1: not a JSON object"))
         #expect(try message("{\"text\": \"a\", \"label\": \"neutral\", \"weight\": -1}\n").contains("positive number"))
@@ -143,10 +149,11 @@ import Testing
         adapter.steps = 400
         adapter.learningRate = 0.1
         func accuracy(_ head: HeadAdapter.Head, _ data: [HeadAdapter.Example]) -> Double {
-            Double(data.filter { example in
-                let logits = head.logits(example.features)
-                return (logits[1] > logits[0] ? 1 : 0) == example.label
-            }.count) / Double(data.count)
+            Double(
+                data.filter { example in
+                    let logits = head.logits(example.features)
+                    return (logits[1] > logits[0] ? 1 : 0) == example.label
+                }.count) / Double(data.count)
         }
         let held = examples(400, seed: 2)
         #expect(accuracy(start, held) < 0.7)

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 import VoxFeeds
+import VoxModel
 
 @testable import VoxStream
 
@@ -97,11 +99,34 @@ import VoxFeeds
         #expect(abs(all.meanConfidence - 0.8) < 1e-6)
         #expect(
             rows[3].csv.hasSuffix(
-                ",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000"))
-        #expect(rows[0].csv.hasSuffix(",m@1,,,"))
+                ",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000,,,,"
+                    + "0.2065,1.0000,0.0000,0.7935,0.0000,0.7935"))
+        // Without a domain estimate the corrected shares are empty and the intervals are Wilson's (1 of 2: 9–91%).
+        #expect(rows[0].csv.hasSuffix(",m@1,,,,,,,0.0945,0.9055,0.0000,0.6576,0.0945,0.9055"))
         #expect(
             rows[0].json.hasSuffix(
-                #""model":"m@1","share_of_voice":null,"negative_voice_share":null,"positive_voice_share":null}"#))
+                #""model":"m@1","share_of_voice":null,"negative_voice_share":null,"positive_voice_share":null,"#
+                    + #""negative_share_adjusted":null,"neutral_share_adjusted":null,"positive_share_adjusted":null,"#
+                    + #""negative_share_low":0.0945,"negative_share_high":0.9055,"neutral_share_low":0.0000,"#
+                    + #""neutral_share_high":0.6576,"positive_share_low":0.0945,"positive_share_high":0.9055}"#))
+    }
+
+    @Test func anAdaptedModelsRowsCarryCorrectedSharesFromItsDomainEstimate() {
+        // The model over-calls neutral by a quarter of the posts and under-calls negative by as much.
+        let domain = DomainEstimate(
+            labels: ["negative", "neutral", "positive"],
+            rows: [(0, 1, 1), (0, 0, 1), (1, 1, 1), (2, 2, 1)], folds: 2)
+        var aggregator = WindowAggregator(
+            size: WindowAggregatorTests.hour, taxonomy: [], watch: [], model: "m", domain: domain)
+        for index in 0..<4 {
+            aggregator.add(post("n\(index)", at: 60_000, sentiment: [0.1, 0.8, 0.1]), watermark: .min)
+        }
+        let row = aggregator.close(through: .max)[0].records[0]
+        #expect(row.shares.adjusted == [0.25, 0.75, 0])
+        #expect(row.csv.contains(",0.2500,0.7500,0.0000,"))
+        #expect(row.shares.low[0] < 0.25 && row.shares.high[0] > 0.25)
+        let restored = try? JSONDecoder().decode(WindowRecord.self, from: JSONEncoder().encode(row))
+        #expect(restored == row)
     }
 
     @Test func slidingWindowsHoldAPostOncePerOverlap() {
@@ -119,7 +144,7 @@ import VoxFeeds
             stats: TopicStats(), model: "m")
         #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
         #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
-        #expect(WindowRecord.csvHeader.split(separator: ",").count == 18)
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 27)
     }
 
     @Test func examplesKeepTheThreeMostNegativeAndPositive() {

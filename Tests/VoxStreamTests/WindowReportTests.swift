@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VoxModel
 @testable import VoxStream
 
 @Suite struct WindowReportTests {
@@ -39,6 +40,37 @@ import Testing
         #expect(throws: WatchError.self) {
             try WindowReport(windowsJSONL: "{}", from: nil, to: nil, every: 1, topics: nil)
         }
+    }
+
+    @Test func correctedSharesAndIntervalsAreRecomputedFromSummedCountsNotAveraged() throws {
+        let lines = [
+            row(
+                "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 1,
+                positive: 5, score: 0.3),
+            row(
+                "2026-11-28T01:00:00.000Z", "2026-11-28T02:00:00.000Z", "all", "all", posts: 30, negative: 3,
+                positive: 20, score: 0.5),
+        ].joined(separator: "\n")
+        let domain = DomainEstimate(
+            labels: ["negative", "neutral", "positive"], rows: [(0, 1, 1), (0, 0, 1), (1, 1, 1), (2, 2, 1)], folds: 2)
+        let report = try WindowReport(
+            windowsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil, domain: domain)
+        let summed = ShareEstimate(counts: [4, 11, 25], domain: domain)
+        #expect(report.rows[0].shares == summed)
+        let values = report.rows[0].values
+        #expect(Array(values[15...]) == WindowRecord.shareValues(summed, empty: ""))
+        #expect(values[15] == "0.3500")  // 4/40 + 0.25
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(report.jsonLines.utf8)) as? [String: Any])
+        #expect(json["negative_share_adjusted"] as? Double == 0.35)
+        // Without an estimate: no corrected shares (null in JSON), Wilson intervals on the summed counts.
+        let plain = try WindowReport(windowsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plain.jsonLines.utf8)) as? [String: Any])
+        #expect(object["negative_share_adjusted"] is NSNull)
+        #expect(abs((object["negative_share_low"] as? Double ?? -1) - 0.0396) < 1e-9)
+        #expect(plain.html(title: "t").contains("negative share, 95% interval"))
+        #expect(!plain.html(title: "t").contains("negative share, corrected"))
+        #expect(report.html(title: "t").contains("negative share, corrected"))
     }
 
     @Test func htmlReportsAreSelfContainedWithChartsAndRows() throws {

@@ -130,18 +130,32 @@ import VoxTestSupport
         for row in latestRows {
             let topic = try #require(row["topic"] as? String)
             let cells = try #require(DashboardTests.cells(dom, table: "latest-table", topic: topic), "row \(topic)")
-            #expect(cells.count == 8)
+            #expect(cells.count == 9)
             #expect(cells[0] == topic)
             #expect(cells[1] == row["topic_kind"] as? String)
             #expect(cells[2] == String(row["posts"] as? Int ?? -1), "\(topic) posts")
-            for (index, field) in [(3, "negative_share"), (4, "neutral_share"), (5, "positive_share")] {
+            // The negative share's 95% interval, as "share ±half-width" (sampling only: the sample run's model is not
+            // adapted, so the centre is the reported share).
+            if let low = row["negative_share_low"] as? Double, let high = row["negative_share_high"] as? Double,
+                (row["posts"] as? Int ?? 0) > 0
+            {
+                let parts = cells[4].components(separatedBy: " ±")
+                #expect(parts.count == 2, "\(topic) interval: \(cells[4])")
+                #expect(
+                    abs((DashboardTests.percent(parts[0]) ?? -1) - (row["negative_share"] as? Double ?? -1) * 100)
+                        <= 0.051)
+                #expect(abs((Double(parts.last ?? "") ?? -1) - (high - low) / 2 * 100) <= 0.051, "\(topic) ±")
+            } else {
+                #expect(cells[4] == "–")
+            }
+            for (index, field) in [(3, "negative_share"), (5, "neutral_share"), (6, "positive_share")] {
                 let shown = try #require(DashboardTests.percent(cells[index]), "\(topic) \(field): \(cells[index])")
                 #expect(abs(shown - (row[field] as? Double ?? -1) * 100) <= 0.051, "\(topic) \(field)")
             }
             if let voice = row["share_of_voice"] as? Double {
-                #expect(abs((DashboardTests.percent(cells[7]) ?? -1) - voice * 100) <= 0.051, "\(topic) voice")
+                #expect(abs((DashboardTests.percent(cells[8]) ?? -1) - voice * 100) <= 0.051, "\(topic) voice")
             } else {
-                #expect(cells[7] == "–")
+                #expect(cells[8] == "–")
             }
         }
         // Every alert, and the run's totals.

@@ -30,7 +30,8 @@ public enum DomainLabels {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelError(.io, "cannot read the labels file \(path)")
         }
-        let known = Dictionary(labels.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        let known = Dictionary(
+            labels.enumerated().map { ($1.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [DomainLabel] = []
         var leftOut = 0
         var seen: [String: Int] = [:]

@@ -68,7 +68,8 @@ public struct HeadAdapter: Sendable {
         let domainMass = domain.reduce(0.0) { $0 + classWeight[min($1.label, classes - 1)] }
         let share = general.isEmpty ? 1 : domain.isEmpty ? 0 : domainShare
         var head = start
-        var firstMoment = Head(weight: Array(repeating: 0, count: head.weight.count), bias: Array(repeating: 0, count: classes))
+        var firstMoment = Head(
+            weight: Array(repeating: 0, count: head.weight.count), bias: Array(repeating: 0, count: classes))
         var secondMoment = firstMoment
         for step in 1...max(1, steps) {
             var gradient = Head(
@@ -84,13 +85,16 @@ public struct HeadAdapter: Sendable {
                     for c in 0..<classes {
                         let delta = factor * (exps[c] / sum - (c == example.label ? 1 : 0))
                         gradient.bias[c] += delta
-                        for index in 0..<hidden { gradient.weight[c * hidden + index] += delta * Double(example.features[index]) }
+                        for index in 0..<hidden {
+                            gradient.weight[c * hidden + index] += delta * Double(example.features[index])
+                        }
                     }
                 }
             }
             if domainMass > 0 { accumulate(domain) { share * classWeight[$0.label] / domainMass } }
             if !general.isEmpty { accumulate(general) { _ in (1 - share) / Double(general.count) } }
-            HeadAdapter.adam(&head.weight, gradient.weight, &firstMoment.weight, &secondMoment.weight, step, learningRate)
+            HeadAdapter.adam(
+                &head.weight, gradient.weight, &firstMoment.weight, &secondMoment.weight, step, learningRate)
             HeadAdapter.adam(&head.bias, gradient.bias, &firstMoment.bias, &secondMoment.bias, step, learningRate)
         }
         return head
@@ -128,13 +132,17 @@ public struct HeadAdapter: Sendable {
     }
 
     /// Out-of-fold logits for every domain example: each fold's head is fitted without the examples it scores.
-    public func crossValidate(domain: [Example], general: [Example], start: Head, folds: Int, seed: UInt64) -> [[Double]] {
+    public func crossValidate(
+        domain: [Example], general: [Example], start: Head, folds: Int, seed: UInt64
+    ) -> [[Double]] {
         let assignment = HeadAdapter.folds(labels: domain.map(\.label), count: folds, seed: seed)
         var logits = [[Double]](repeating: [], count: domain.count)
         for fold in 0..<folds {
             let training = domain.indices.filter { assignment[$0] != fold }.map { domain[$0] }
             let head = fit(domain: training, general: general, start: start)
-            for index in domain.indices where assignment[index] == fold { logits[index] = head.logits(domain[index].features) }
+            for index in domain.indices where assignment[index] == fold {
+                logits[index] = head.logits(domain[index].features)
+            }
         }
         return logits
     }

@@ -7,7 +7,7 @@ import Foundation
 /// when given). Each stratum gets posts in proportion to its size, uncertain strata at ``oversample``× the
 /// rate (they are where the classifier errs, so they teach the adapted head most and pin down the confusion
 /// matrix); allocation is by largest remainders, never more than a stratum holds. Within a stratum posts are a
-/// seeded simple random sample. Every chosen post carries the weight `N_h / n_h` (posts in its stratum over
+/// seeded simple random sample; while there are labels enough, every stratum gets at least one. Every chosen post carries the weight `N_h / n_h` (posts in its stratum over
 /// posts chosen from it): the adapter weights the confusion estimate by it, so over-representing uncertain posts
 /// does not bias the correction (it costs a little effective sample size, a design effect near 1.1 at 2×).
 public struct LabelSampler: Sendable {
@@ -68,7 +68,7 @@ public struct LabelSampler: Sendable {
     }
 
     /// Proportional allocation of `total` over strata (size × rate), capped at each stratum's size, by largest
-    /// remainders (ties to the earlier stratum).
+    /// remainders (ties to the earlier stratum), at least one per stratum while the largest quota can spare one.
     static func allocate(_ total: Int, sizes: [Int], rates: [Double]) -> [Int] {
         var quota = [Int](repeating: 0, count: sizes.count)
         var remaining = min(total, sizes.reduce(0, +))
@@ -96,6 +96,15 @@ public struct LabelSampler: Sendable {
         for (index, _) in order where given < remaining && quota[index] < sizes[index] {
             quota[index] += 1
             given += 1
+        }
+        // Every stratum is represented when there are labels enough: one post from the largest quota moves to
+        // each stratum left without, so no part of the feed goes unweighted.
+        for index in sizes.indices where sizes[index] > 0 && quota[index] == 0 {
+            guard let donor = quota.indices.max(by: { (quota[$0], $1) < (quota[$1], $0) }), quota[donor] > 1 else {
+                break
+            }
+            quota[donor] -= 1
+            quota[index] = 1
         }
         return quota
     }

@@ -51,7 +51,8 @@ extension TextClassifier {
             let tensor = Tensor(zeros: info.shape)
             if let values = replaced[tensorName] {
                 guard values.count == tensor.count else {
-                    throw ModelError(.format, "\(tensorName) in \(source) has \(tensor.count) values, expected \(values.count)")
+                    throw ModelError(
+                        .format, "\(tensorName) in \(source) has \(tensor.count) values, expected \(values.count)")
                 }
                 for index in values.indices { tensor.pointer[index] = Float(values[index]) }
             } else {

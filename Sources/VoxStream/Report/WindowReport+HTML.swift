@@ -105,7 +105,8 @@ extension WindowReport {
         for run in runs where !run.isEmpty {
             let upper = run.map { "\(number(x($0.0))),\(number(height - ($0.1.high.first ?? 0) * height))" }
             let lower = run.reversed().map { "\(number(x($0.0))),\(number(height - ($0.1.low.first ?? 0) * height))" }
-            svg += "<polygon fill=\"#e6a5a0\" fill-opacity=\"0.45\" points=\"\((upper + lower).joined(separator: " "))\"/>"
+            svg +=
+                "<polygon fill=\"#e6a5a0\" fill-opacity=\"0.45\" points=\"\((upper + lower).joined(separator: " "))\"/>"
             let adjusted = run.compactMap { entry in
                 entry.1.adjusted?.first.map { "\(number(x(entry.0))),\(number(height - $0 * height))" }
             }

@@ -80,12 +80,13 @@ public struct WindowRecord: Sendable, Equatable, Codable {
     }
 
     /// The field names, in order (the CSV header and the JSON keys).
-    public static let fields = [
-        "window_start", "window_end", "topic", "topic_kind", "posts", "negative", "neutral", "positive",
-        "negative_share",
-        "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
-        "share_of_voice", "negative_voice_share", "positive_voice_share",
-    ] + shareFields
+    public static let fields =
+        [
+            "window_start", "window_end", "topic", "topic_kind", "posts", "negative", "neutral", "positive",
+            "negative_share",
+            "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
+            "share_of_voice", "negative_voice_share", "positive_voice_share",
+        ] + shareFields
 
     /// The corrected shares and the intervals, in order (empty adjusted shares without a domain estimate).
     public static let shareFields = [
@@ -125,7 +126,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
         ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
             + WindowRecord.shareValues(shares, empty: ""))
-        .joined(separator: ",")
+            .joined(separator: ",")
     }
 
     private var voiceValues: [String]? {

@@ -23,7 +23,8 @@ struct AdaptCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Labelled posts (JSON Lines with \"text\" and \"label\").", valueName: "file"))
     var labels: String
     @Option(help: ArgumentHelp("Where the adapted model is written.", valueName: "dir")) var output: String
-    @Option(help: ArgumentHelp("The model to adapt: fast (the default model) or a model folder.", valueName: "fast|dir"))
+    @Option(
+        help: ArgumentHelp("The model to adapt: fast (the default model) or a model folder.", valueName: "fast|dir"))
     var from = "fast"
     @Option(
         help: ArgumentHelp(
@@ -86,8 +87,10 @@ struct AdaptCommand: AsyncParsableCommand {
         let estimate = DomainEstimate(
             labels: spec.labels,
             rows: domainRows.indices.map { (domainRows[$0].label, after[$0], weights[$0]) }, folds: folds)
-        let beforeFigures = WeightedFigures(truth: domain.map(\.label), predicted: before, weights: weights, classes: classes)
-        let afterFigures = WeightedFigures(truth: domain.map(\.label), predicted: after, weights: weights, classes: classes)
+        let beforeFigures = WeightedFigures(
+            truth: domain.map(\.label), predicted: before, weights: weights, classes: classes)
+        let afterFigures = WeightedFigures(
+            truth: domain.map(\.label), predicted: after, weights: weights, classes: classes)
         var artifact = model.artifact
         artifact.id = id ?? model.artifact.id + "-adapted"
         artifact.version = version

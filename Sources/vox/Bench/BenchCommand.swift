@@ -6,6 +6,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks, each measured side by side with a reference run.",
         discussion: "Examples: vox bench ingest --size-mb 200; vox bench model --peer",
-        subcommands: [IngestBenchCommand.self, ModelBenchCommand.self, PipelineBenchCommand.self, SharesBenchCommand.self]
+        subcommands: [
+            IngestBenchCommand.self, ModelBenchCommand.self, PipelineBenchCommand.self, SharesBenchCommand.self,
+        ]
     )
 }

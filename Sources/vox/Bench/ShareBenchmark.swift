@@ -84,12 +84,14 @@ struct ShareBenchmark {
         for topic in topics {
             let members = rest.indices.filter { rest[$0].topic == topic }
             guard !members.isEmpty else { continue }
-            perTopic.append(cell(topic, nil, members, rest: rest, adapted: adapted, estimate: estimate, classes: classes))
+            perTopic.append(
+                cell(topic, nil, members, rest: rest, adapted: adapted, estimate: estimate, classes: classes))
             let starts = Set(members.map { rest[$0].time - ((rest[$0].time % window) + window) % window }).sorted()
             for windowStart in starts {
                 let inside = members.filter { rest[$0].time >= windowStart && rest[$0].time < windowStart + window }
                 perWindow.append(
-                    cell(topic, windowStart, inside, rest: rest, adapted: adapted, estimate: estimate, classes: classes))
+                    cell(topic, windowStart, inside, rest: rest, adapted: adapted, estimate: estimate, classes: classes)
+                )
             }
         }
         let outOfFoldProbabilities = outOfFold.map { ShareBenchmark.softmax($0.map { $0 / temperature }) }
@@ -100,12 +102,16 @@ struct ShareBenchmark {
                 (domain[$0].label, outOfFoldProbabilities[$0], chosen[$0].weight, pool[chosen[$0].index].topic)
             },
             scoredRows: rest.map {
-                ($0.topic, $0.time, $0.truth, ShareBenchmark.softmax(head.logits($0.features)), ShareBenchmark.softmax($0.original))
+                (
+                    $0.topic, $0.time, $0.truth, ShareBenchmark.softmax(head.logits($0.features)),
+                    ShareBenchmark.softmax($0.original)
+                )
             })
     }
 
     private func cell(
-        _ topic: String, _ windowStart: Int64?, _ members: [Int], rest: [Post], adapted: [Int], estimate: DomainEstimate,
+        _ topic: String, _ windowStart: Int64?, _ members: [Int], rest: [Post], adapted: [Int],
+        estimate: DomainEstimate,
         classes: Int
     ) -> Cell {
         func shares(_ classOf: (Int) -> Int) -> [Int] {

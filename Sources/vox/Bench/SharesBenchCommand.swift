@@ -33,7 +33,9 @@ struct SharesBenchCommand: AsyncParsableCommand {
     var general = "data/sentiment/train.jsonl"
     @Option(help: "Rows of the original data mixed in.") var generalCount = 1000
     @Option(help: ArgumentHelp("Also write every cell as JSON to this file.", valueName: "file")) var json: String?
-    @Option(help: ArgumentHelp("Write every labelled and scored post's probabilities (JSON Lines) here.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write every labelled and scored post's probabilities (JSON Lines) here.", valueName: "file")
+    )
     var dump: String?
     @OptionGroup var classifier: ClassifierOptionGroup
 
@@ -41,7 +43,9 @@ struct SharesBenchCommand: AsyncParsableCommand {
         guard groups > 0, labels > 0, (0.01...0.9).contains(first), folds >= 2 else {
             throw ValidationError("--groups and --labels must be positive, --first in [0.01, 0.9], --folds ≥ 2")
         }
-        guard ["per-topic", "group"].contains(split) else { throw ValidationError("--split must be per-topic or group") }
+        guard ["per-topic", "group"].contains(split) else {
+            throw ValidationError("--split must be per-topic or group")
+        }
         guard (DurationParser.milliseconds(window) ?? 0) > 0 else {
             throw ValidationError("--window '\(window)' is not a duration like 14d")
         }
@@ -86,16 +90,20 @@ struct SharesBenchCommand: AsyncParsableCommand {
             let groupPosts = posts.filter { members.contains($0.topic) }
             guard !groupPosts.isEmpty else { continue }
             results.append(benchmark.run(groupPosts, general: mix, start: start, classes: 3))
-            let confusion = results.last.map { $0.estimate.confusion.map { $0.map { String(format: "%.0f", $0) } } } ?? []
+            let confusion =
+                results.last.map { $0.estimate.confusion.map { $0.map { String(format: "%.0f", $0) } } } ?? []
             progress.write(Data("vox: group \(group + 1) of \(groups) done; weighted confusion \(confusion)\n".utf8))
         }
         print(SharesBenchCommand.markdown(results, model: model.tag, data: data, labels: labels))
         if let dump {
             var text = ""
-            func list(_ values: [Double]) -> String { "[" + values.map { String(format: "%.5f", $0) }.joined(separator: ",") + "]" }
+            func list(_ values: [Double]) -> String {
+                "[" + values.map { String(format: "%.5f", $0) }.joined(separator: ",") + "]"
+            }
             for (group, result) in results.enumerated() {
                 for (truth, probs, weight, topic) in result.labelledRows {
-                    text += "{\"group\":\(group),\"kind\":\"labelled\",\"topic\":\(JSONText.quote(topic)),\"truth\":\(truth),\"probs\":\(list(probs)),\"weight\":\(weight)}\n"
+                    text +=
+                        "{\"group\":\(group),\"kind\":\"labelled\",\"topic\":\(JSONText.quote(topic)),\"truth\":\(truth),\"probs\":\(list(probs)),\"weight\":\(weight)}\n"
                 }
                 for (topic, time, truth, adapted, original) in result.scoredRows {
                     text +=
@@ -134,12 +142,15 @@ struct SharesBenchCommand: AsyncParsableCommand {
             let label: Int
             if let point = object["label"] as? Int {
                 label = point < 0 ? 0 : point == 0 ? 1 : 2
-            } else if let name = object["label"] as? String, let position = HeadSpec.sentimentLabels.firstIndex(of: name) {
+            } else if let name = object["label"] as? String,
+                let position = HeadSpec.sentimentLabels.firstIndex(of: name)
+            {
                 label = position
             } else {
                 throw CLIError("\(path):\(index + 1): label must be −2…2 or negative, neutral, positive")
             }
-            rows.append(Row(id: id, topic: topic, time: (snowflake >> 22) + 1_288_834_974_657, label: label, text: text))
+            rows.append(
+                Row(id: id, topic: topic, time: (snowflake >> 22) + 1_288_834_974_657, label: label, text: text))
         }
         return rows
     }
@@ -194,8 +205,13 @@ struct SharesBenchCommand: AsyncParsableCommand {
         }
         for (index, result) in results.enumerated() {
             lines.append(
-                line("\(index + 1) per topic", result.topics.count, result.labelled, result.scored, Summary(result.perTopic)))
-            lines.append(line("\(index + 1) per window", result.topics.count, result.labelled, result.scored, Summary(result.perWindow)))
+                line(
+                    "\(index + 1) per topic", result.topics.count, result.labelled, result.scored,
+                    Summary(result.perTopic)))
+            lines.append(
+                line(
+                    "\(index + 1) per window", result.topics.count, result.labelled, result.scored,
+                    Summary(result.perWindow)))
         }
         let topics = results.reduce(0) { $0 + $1.topics.count }
         let labelled = results.reduce(0) { $0 + $1.labelled }
@@ -206,7 +222,9 @@ struct SharesBenchCommand: AsyncParsableCommand {
     }
 
     static func json(_ results: [ShareBenchmark.Result]) -> String {
-        func list(_ values: [Double]) -> String { "[" + values.map { String(format: "%.4f", $0) }.joined(separator: ",") + "]" }
+        func list(_ values: [Double]) -> String {
+            "[" + values.map { String(format: "%.4f", $0) }.joined(separator: ",") + "]"
+        }
         let cells = results.enumerated().flatMap { group, result in
             (result.perTopic + result.perWindow).map { cell in
                 JSONText.object([

@@ -30,7 +30,8 @@ struct LabelFile {
     func suggested(_ index: Int) -> String? { objects[index]["suggested"] as? String }
 
     private func isOpen(_ index: Int) -> Bool {
-        (objects[index]["label"] == nil || objects[index]["label"] is NSNull) && objects[index]["skipped"] as? Bool != true
+        (objects[index]["label"] == nil || objects[index]["label"] is NSNull)
+            && objects[index]["skipped"] as? Bool != true
     }
 
     /// The first post without an answer after `index` (−1: from the top).
@@ -49,7 +50,8 @@ struct LabelFile {
         objects[index]["skipped"] = skipped ? true : nil
         var text = ""
         for object in objects {
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             text += String(decoding: data, as: UTF8.self) + "\n"
         }
         do {
