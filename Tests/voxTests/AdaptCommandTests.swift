@@ -122,6 +122,20 @@ import VoxTestSupport
         let expected = ShareEstimate(counts: counts, domain: domain)
         #expect(abs((total["negative_share_adjusted"] as? Double ?? -1) - (expected.adjusted?[0] ?? 2)) < 5e-5)
         #expect(abs((total["positive_share_high"] as? Double ?? -1) - expected.high[2]) < 5e-5)
+
+        // vox eval --by: per topic, true vs reported vs corrected shares.
+        for (arguments, adapted) in [(["--model", model], true), ([], false)] {
+            let eval = try await run(["eval", "--task", "sentiment", "--data", feed, "--by", "topic", "--json"] + arguments)
+            #expect(eval.status == 0, "\(eval.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+            let byTopic = try #require(object["by_topic"] as? [String: Any])
+            let groups = try #require(byTopic["groups"] as? [[String: Any]])
+            #expect(Set(groups.compactMap { $0["group"] as? String }) == ["sony", "star wars", "sting", "t-mobile"])
+            #expect(groups.reduce(0) { $0 + ($1["posts"] as? Int ?? 0) } == 160)
+            let negative = try #require((byTopic["summary"] as? [String: [String: Any]])?["negative"])
+            #expect((negative["adjusted_mae"] is Double) == adapted)
+            #expect(negative["reported_mae"] is Double)
+        }
     }
 
     @Test func adaptExplainsBadLabels() async throws {

@@ -13,16 +13,21 @@ public enum Evaluator {
         }
         let labels = classifier.artifact.heads[headIndex].labels
         let truth = try Evaluator.truth(rows, labels: labels)
+        let predicted = await predict(classifier, head: headIndex, texts: rows.map(\.text))
+        return ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+    }
+
+    /// The class head `head` predicts for each text, in batches of 64.
+    public static func predict(_ classifier: TextClassifier, head: Int, texts: [String]) async -> [Int] {
         var predicted: [Int] = []
-        let batch = 64
         var start = 0
-        while start < rows.count {
-            let end = min(rows.count, start + batch)
-            let predictions = await classifier.classify(rows[start..<end].map(\.text))
-            predicted += predictions.map { Evaluator.argmax($0.probabilities[headIndex]) }
+        while start < texts.count {
+            let end = min(texts.count, start + 64)
+            let predictions = await classifier.classify(Array(texts[start..<end]))
+            predicted += predictions.map { Evaluator.argmax($0.probabilities[head]) }
             start = end
         }
-        return ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+        return predicted
     }
 
     /// The index in `labels` of each row's (first) label.

@@ -33,6 +33,9 @@ struct SharesBenchCommand: AsyncParsableCommand {
     var general = "data/sentiment/train.jsonl"
     @Option(help: "Rows of the original data mixed in.") var generalCount = 1000
     @Option(help: ArgumentHelp("Also write every cell as JSON to this file.", valueName: "file")) var json: String?
+    @Option(help: "The adapter's share of the loss from the labels (vox adapt's setting by default).")
+    var domainShare = HeadAdapter().domainShare
+    @Option(help: "The adapter's L2 pull toward the original head.") var anchor = HeadAdapter().anchor
     @Option(
         help: ArgumentHelp("Write every labelled and scored post's probabilities (JSON Lines) here.", valueName: "file")
     )
@@ -81,9 +84,11 @@ struct SharesBenchCommand: AsyncParsableCommand {
             }
         }
         let topics = Array(Set(rows.map(\.topic))).sorted()
-        let benchmark = ShareBenchmark(
+        var benchmark = ShareBenchmark(
             labels: labels, firstPart: first, window: DurationParser.milliseconds(window) ?? 1_209_600_000,
             folds: folds, seed: seed, perTopicSplit: split != "group")
+        benchmark.adapter.domainShare = domainShare
+        benchmark.adapter.anchor = anchor
         var results: [ShareBenchmark.Result] = []
         for group in 0..<groups {
             let members = Set(topics.indices.filter { $0 % groups == group }.map { topics[$0] })

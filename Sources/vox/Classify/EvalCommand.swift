@@ -22,8 +22,17 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also compare class shares per value of this field (true vs reported vs corrected).", valueName: "field"))
+    var by: String?
+
     func run() async throws {
         let model = try classifier.load()
+        if let by {
+            try await groupShares(model, field: by)
+            return
+        }
         let report: ClassificationReport
         do {
             report = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
@@ -31,6 +40,31 @@ struct EvalCommand: AsyncParsableCommand {
             throw CLIError(error.message)
         }
         print(json ? EvalCommand.json(report) : EvalCommand.table(report, model: model.tag, task: task))
+    }
+
+    private func groupShares(_ model: TextClassifier, field: String) async throws {
+        guard let head = model.artifact.heads.firstIndex(where: { $0.name == task }) else {
+            throw CLIError("the model has no \(task) head")
+        }
+        let labels = model.artifact.heads[head].labels
+        let rows: [LabeledText]
+        let truth: [Int]
+        do {
+            rows = try LabeledText.load(data)
+            truth = try Evaluator.truth(rows, labels: labels)
+        } catch {
+            throw CLIError(error.message)
+        }
+        let predicted = await Evaluator.predict(model, head: head, texts: rows.map(\.text))
+        let shares = try GroupShares(
+            path: data, field: field, truth: truth, predicted: predicted, labels: labels,
+            domain: task == "sentiment" ? model.artifact.domain : nil)
+        let report = ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+        if json {
+            print(JSONText.object([("classification", EvalCommand.json(report)), ("by_\(field)", shares.json)]))
+        } else {
+            print(EvalCommand.table(report, model: model.tag, task: task) + "\n\n" + shares.table)
+        }
     }
 
     static func json(_ report: ClassificationReport) -> String {
