@@ -51,6 +51,13 @@ import VoxTestSupport
         let other = try await run(["label", "sample", feed, "--count", "40", "--out", second, "--seed", "4"])
         #expect(other.status == 0)
         #expect(try String(contentsOfFile: first, encoding: .utf8) != String(contentsOfFile: second, encoding: .utf8))
+        // With watch topics, each line names the topic it was stratified by, and every topic is represented.
+        let watch = folder + "/watch.yaml"
+        try Data("topics:\n  Sony: 'sony'\n  Sting: 'sting'\n".utf8).write(to: URL(fileURLWithPath: watch))
+        let watched = try await run(["label", "sample", feed, "--count", "30", "--out", second, "--watch", watch])
+        #expect(watched.status == 0, "\(watched.stderr)")
+        let topics = try objects(second).map { $0["topic"] as? String ?? "none" }
+        #expect(topics.count == 30 && Set(topics).isSuperset(of: ["Sony", "Sting", "none"]))
         let late = try await run([
             "label", "sample", feed, "--count", "10", "--out", second, "--from", "2099-01-01T00:00:00Z",
         ])
@@ -125,7 +132,8 @@ import VoxTestSupport
 
         // vox eval --by: per topic, true vs reported vs corrected shares.
         for (arguments, adapted) in [(["--model", model], true), ([], false)] {
-            let eval = try await run(["eval", "--task", "sentiment", "--data", feed, "--by", "topic", "--json"] + arguments)
+            let eval = try await run(
+                ["eval", "--task", "sentiment", "--data", feed, "--by", "topic", "--json"] + arguments)
             #expect(eval.status == 0, "\(eval.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
             let byTopic = try #require(object["by_topic"] as? [String: Any])

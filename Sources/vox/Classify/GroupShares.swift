@@ -61,7 +61,9 @@ struct GroupShares {
 
     /// Share of groups whose 95% interval covers the true share of class `k`.
     func coverage(_ k: Int) -> Double {
-        Double(groups.filter { $0.estimate.low[k] <= $0.truth[k] + 1e-9 && $0.truth[k] <= $0.estimate.high[k] + 1e-9 }.count)
+        Double(
+            groups.filter { $0.estimate.low[k] <= $0.truth[k] + 1e-9 && $0.truth[k] <= $0.estimate.high[k] + 1e-9 }
+                .count)
             / Double(max(1, groups.count))
     }
 
@@ -83,7 +85,8 @@ struct GroupShares {
             let error = meanError(k)
             lines.append(
                 String(
-                    format: "mean absolute %@ share error: reported %.4f, corrected %@; interval coverage %.2f", labels[k],
+                    format: "mean absolute %@ share error: reported %.4f, corrected %@; interval coverage %.2f",
+                    labels[k],
                     error.reported, error.adjusted.map { String(format: "%.4f", $0) } ?? "–", coverage(k)))
         }
         return lines.joined(separator: "\n")
@@ -91,7 +94,9 @@ struct GroupShares {
 
     /// The same as a JSON object.
     var json: String {
-        func list(_ values: [Double]) -> String { "[" + values.map { String(format: "%.4f", $0) }.joined(separator: ",") + "]" }
+        func list(_ values: [Double]) -> String {
+            "[" + values.map { String(format: "%.4f", $0) }.joined(separator: ",") + "]"
+        }
         let rows = groups.map { group in
             JSONText.object([
                 ("group", JSONText.quote(group.name)), ("posts", String(group.posts)), ("truth", list(group.truth)),
@@ -110,6 +115,8 @@ struct GroupShares {
                 ])
             )
         }
-        return JSONText.object([("groups", "[" + rows.joined(separator: ",") + "]"), ("summary", JSONText.object(summary))])
+        return JSONText.object([
+            ("groups", "[" + rows.joined(separator: ",") + "]"), ("summary", JSONText.object(summary)),
+        ])
     }
 }

@@ -15,7 +15,7 @@ struct LabelSampleCommand: AsyncParsableCommand {
             (top probability < 0.6) or not × quarter of the time range × watch topic; uncertain strata are sampled \
             at twice the rate and every line carries its weight (posts in its stratum / posts chosen from it), which \
             vox adapt uses so the correction stays unbiased. Output lines: \
-            {"id","text","created_at","suggested","probs","weight"}, in a random order (label from the top; stopping \
+            {"id","text","created_at","suggested","probs","weight"} (and "topic" with --watch), in a random order (label from the top; stopping \
             early still covers every stratum). Deterministic for a seed.
             Example: vox label sample feed.jsonl.gz --count 300 --out labels.jsonl --to 2026-03-01T00:00:00Z
             """
@@ -88,16 +88,17 @@ struct LabelSampleCommand: AsyncParsableCommand {
         for (index, weight) in chosen {
             let post = posts[index]
             text +=
-                JSONText.object([
-                    ("id", JSONText.quote(post.id)), ("text", JSONText.quote(post.text)),
-                    ("created_at", JSONText.quote(Timestamp.format(millis: post.createdAt))),
-                    ("suggested", JSONText.quote(labels[candidates[index].predicted])),
-                    (
-                        "probs",
-                        JSONText.object(zip(labels, probabilities[index]).map { ($0, String(format: "%.4f", $1)) })
-                    ),
-                    ("weight", String(format: "%.6g", weight)),
-                ]) + "\n"
+                JSONText.object(
+                    [
+                        ("id", JSONText.quote(post.id)), ("text", JSONText.quote(post.text)),
+                        ("created_at", JSONText.quote(Timestamp.format(millis: post.createdAt))),
+                        ("suggested", JSONText.quote(labels[candidates[index].predicted])),
+                        (
+                            "probs",
+                            JSONText.object(zip(labels, probabilities[index]).map { ($0, String(format: "%.4f", $1)) })
+                        ),
+                        ("weight", String(format: "%.6g", weight)),
+                    ] + watchField(candidates[index].group, topics)) + "\n"
         }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
@@ -110,6 +111,12 @@ struct LabelSampleCommand: AsyncParsableCommand {
                 ("wrote \(chosen.count) of \(posts.count) posts to \(out) (suggested: "
                     + zip(labels, perClass).map { "\($0) \($1)" }.joined(separator: ", ")
                     + "); label them with vox label annotate \(out)\n").utf8))
+    }
+
+    /// With `--watch`, the watch topic the post was stratified by (its first match, or null).
+    private func watchField(_ group: Int, _ topics: WatchTopics?) -> [(String, String)] {
+        guard let topics else { return [] }
+        return [("topic", topics.topics.indices.contains(group) ? JSONText.quote(topics.topics[group].name) : "null")]
     }
 
     /// The posts of the feed within [from, to), de-duplicated by id, thinned to a seeded uniform pool
