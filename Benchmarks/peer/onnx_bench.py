@@ -1,6 +1,9 @@
-"""ONNX Runtime fp32 reference for `vox bench model`: the same texts, tokenised with Hugging Face tokenizers
+"""ONNX Runtime references for `vox bench model`: the same texts, tokenised with Hugging Face tokenizers
 (included in the timing, as in Vox), length-sorted batches, 2 intra-op threads, mean pooling and L2
-normalisation. Also times Hugging Face tokenizers alone, one text at a time on one thread. Prints JSON."""
+normalisation, for the fp32 export (`model.onnx`) and, when present, its dynamic-int8 quantisation
+(`model-int8.onnx`); reports each one's posts/s and the int8 embeddings' cosine to the fp32 ones. Also times
+Hugging Face tokenizers alone, one text at a time on one thread. Prints JSON."""
+import os
 import argparse
 import json
 import time
@@ -16,18 +19,21 @@ def main():
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--order", default="fp32,int8", help="which models to run, in this order")
     args = parser.parse_args()
     texts = [json.loads(line)["text"] for line in open(args.texts, encoding="utf-8")]
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(args.model_dir + "/model.onnx", options, providers=["CPUExecutionProvider"])
+    files = {"fp32": args.model_dir + "/model.onnx", "int8": args.model_dir + "/model-int8.onnx"}
+    sessions = {name: ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+                for name, path in files.items() if name in args.order.split(",") and os.path.exists(path)}
     tokenizer = Tokenizer.from_file(args.model_dir + "/tokenizer.json")
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=128)
 
-    def run(batch_texts):
+    def run(session, batch_texts):
         encodings = tokenizer.encode_batch(batch_texts)
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         out = [None] * len(encodings)
@@ -51,13 +57,21 @@ def main():
     for text in texts:
         tokenizer.encode(text)
     tokenizer_rate = len(texts) / (time.perf_counter() - started)
-    run(texts[:64])
-    started = time.perf_counter()
-    embeddings = run(texts)
-    seconds = time.perf_counter() - started
-    print(json.dumps({"posts_per_s": len(texts) / seconds, "seconds": seconds, "posts": len(texts),
-                      "tokenizer_posts_per_s": tokenizer_rate,
-                      "first_embedding_head": [float(x) for x in embeddings[0][:4]]}))
+    results = {}
+    embeddings = {}
+    for name in args.order.split(","):
+        if name not in sessions:
+            continue
+        run(sessions[name], texts[:64])
+        started = time.perf_counter()
+        embeddings[name] = run(sessions[name], texts)
+        seconds = time.perf_counter() - started
+        results[name] = {"posts_per_s": len(texts) / seconds, "seconds": seconds}
+    if "fp32" in embeddings and "int8" in embeddings:
+        cosines = [float(np.dot(a, b)) for a, b in zip(embeddings["fp32"], embeddings["int8"])]
+        results["int8"]["cosine_to_fp32_mean"] = float(np.mean(cosines))
+        results["int8"]["cosine_to_fp32_min"] = float(np.min(cosines))
+    print(json.dumps({"runs": results, "posts": len(texts), "tokenizer_posts_per_s": tokenizer_rate}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 #include "VoxKernels.h"
 #include "internal.h"
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int forced = -1;
 
@@ -117,17 +120,70 @@ void vox_i8_gemm(int m, int k, const uint8_t *q, int ldq, const float *row_scale
                              panel_begin, panel_end, c, ldc, gelu);
 }
 
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Times the native and the emulated BF16 kernels on one projection-sized block (best of five each). Some CPUs
+ * implement vdpbf16ps at a fraction of their FMA rate (measured: a quarter of the instructions per second of
+ * vfmadd231ps, half its multiply-adds), so the emulation can be the faster path; both give the same bits (the
+ * probe checked), so choosing by speed changes no result. */
+static int native_faster = 0;
+static void measure_bf16_paths(void) {
+    enum { M = 48, K = 384, N = 96 };
+    float *w = malloc(sizeof(float) * N * K), *a = malloc(sizeof(float) * M * K);
+    float *rounded = malloc(sizeof(float) * M * K), *pairs = malloc(sizeof(float) * M * K);
+    float *c = malloc(sizeof(float) * M * N);
+    uint16_t *packed = malloc(sizeof(uint16_t) * 3 * 32 * (K / 2) * 2);
+    if (!w || !a || !rounded || !pairs || !c || !packed) goto done;
+    for (int i = 0; i < N * K; i++) w[i] = (float)((i * 37) % 101) / 101.0f - 0.5f;
+    for (int i = 0; i < M * K; i++) a[i] = (float)((i * 53) % 97) / 97.0f - 0.5f;
+    vox_bf16_pack(w, N, K, packed);
+    vox_bf16_round_rows_avx512(M, K, a, K, rounded, K, 0);
+    vox_bf16_round_rows_avx512(M, K, a, K, pairs, K, 1);
+    double best[2] = {1e30, 1e30};
+    for (int round = 0; round < 5; round++) {
+        for (int path = 0; path < 2; path++) {
+            double start = seconds_now();
+            for (int rep = 0; rep < 4; rep++) {
+                if (path) vox_bf16_gemm_native(M, K, pairs, K, packed, NULL, N, 0, 3, c, N, 0);
+                else vox_bf16_gemm_emu(M, K, rounded, K, packed, NULL, N, 0, 3, c, N, 0);
+            }
+            double elapsed = seconds_now() - start;
+            if (elapsed < best[path]) best[path] = elapsed;
+        }
+    }
+    native_faster = best[1] < best[0];
+done:
+    free(w), free(a), free(rounded), free(pairs), free(c), free(packed);
+}
+
+static pthread_once_t bf16_measured = PTHREAD_ONCE_INIT;
+
+/* Whether BF16 runs on vdpbf16ps: where the CPU has it (level 4) and it is faster here, or a test forces level 4. */
+static int bf16_native(void) {
+    int level = vox_kernel_level();
+    if (level < 4) return 0;
+    if (forced >= 4) return 1;
+    pthread_once(&bf16_measured, measure_bf16_paths);
+    return native_faster;
+}
+
+int vox_bf16_native_in_use(void) { return bf16_native(); }
+
 /* BF16 (see gemm_bf16.c). */
 void vox_bf16_round_rows(int m, int k, const float *a, int lda, float *out, int ldo) {
     int level = vox_kernel_level();
-    if (level >= 2) vox_bf16_round_rows_avx512(m, k, a, lda, out, ldo, level >= 4);
+    if (level >= 2) vox_bf16_round_rows_avx512(m, k, a, lda, out, ldo, bf16_native());
     else vox_bf16_round_rows_portable(m, k, a, lda, out, ldo);
 }
 
 void vox_bf16_gemm(int m, int k, const float *a, int lda, const uint16_t *packed, const float *bias, int n,
                    int panel_begin, int panel_end, float *c, int ldc, int gelu) {
     int level = vox_kernel_level();
-    if (level >= 4) vox_bf16_gemm_native(m, k, a, lda, packed, bias, n, panel_begin, panel_end, c, ldc, gelu);
+    if (bf16_native()) vox_bf16_gemm_native(m, k, a, lda, packed, bias, n, panel_begin, panel_end, c, ldc, gelu);
     else if (level >= 2) vox_bf16_gemm_emu(m, k, a, lda, packed, bias, n, panel_begin, panel_end, c, ldc, gelu);
     else vox_bf16_gemm_portable(m, k, a, lda, packed, bias, n, panel_begin, panel_end, c, ldc, gelu);
 }

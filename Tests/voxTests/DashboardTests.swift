@@ -165,6 +165,11 @@ import VoxTestSupport
             .first?.components(separatedBy: "<tr data-topic=").count
         #expect(alertRows == alerts.count + 1)
         #expect(dom.contains("2,000 posts · 24 windows · \(alerts.count) alerts"))
+        // The header names the model with the precision it ran at (`id@version/precision`).
+        let summary = try #require(try DashboardTests.jsonLines(root + "/run/run.json").first)
+        let model = try #require(summary["model"] as? String)
+        #expect(["/fp32", "/bf16", "/int8"].contains { model.hasSuffix($0) }, "\(model)")
+        #expect(dom.contains("model \(model)"))
         // The latest window's most negative post, with its probabilities.
         let examples = try DashboardTests.jsonLines(root + "/run/examples.jsonl")
         let allLatest = try #require(

@@ -84,9 +84,13 @@ void vox_bf16_gemm(int m, int k, const float *a, int lda, const uint16_t *packed
                    int panel_begin, int panel_end, float *c, int ldc, int gelu);
 
 /// The path in use: 4 = AVX-512 with VNNI and native BF16, 3 = AVX-512 with VNNI, 2 = AVX-512, 1 = AVX2+FMA,
-/// 0 = portable. fp32 kernels use AVX-512 from 2 up, int8 VNNI from 3, BF16 the native instruction at 4 (the
-/// AVX-512 emulation at 2 and 3).
+/// 0 = portable. fp32 kernels use AVX-512 from 2 up, int8 VNNI from 3, BF16 the native instruction at 4 where it
+/// is faster than the emulation (or level 4 is forced), the AVX-512 emulation otherwise from 2.
 int vox_kernel_level(void);
+
+/// Whether BF16 products run on vdpbf16ps (1) or the bit-identical AVX-512 / portable emulation (0). At level 4 it
+/// is decided once, by timing both paths on one block.
+int vox_bf16_native_in_use(void);
 
 /// The path this CPU supports, whatever is forced.
 int vox_detected_kernel_level(void);

@@ -144,6 +144,9 @@ enum NativeKernels {
     /// The path this CPU supports, whatever is forced.
     static var detectedLevel: Int { Int(vox_detected_kernel_level()) }
 
+    /// Whether BF16 runs on the CPU's `vdpbf16ps` (where it is faster than the emulation).
+    static var bf16Native: Bool { vox_bf16_native_in_use() != 0 }
+
     /// Forces a path (at most the detected one); nil returns to automatic choice.
     static func force(level: Int?) { vox_force_kernel_level(Int32(level ?? -1)) }
 }

@@ -3,7 +3,8 @@
 ///
 /// - `fp32`: fused multiply-adds in fp32.
 /// - `bf16`: weights and activations rounded to BF16 (per row, just before each projection), FP32 accumulation with
-///   the semantics of AVX-512 BF16's `vdpbf16ps` (native where the CPU has it, emulated bit for bit elsewhere).
+///   the semantics of AVX-512 BF16's `vdpbf16ps` (native where the CPU has it and it is faster, emulated bit for bit
+///   elsewhere).
 /// - `int8`: weights symmetric per output channel, activations asymmetric u8 per token (row), exact int32 sums
 ///   (AVX-512 VNNI's `vpdpbusd` where the CPU has it), then scale, bias and GELU in fp32.
 ///
@@ -20,7 +21,7 @@ public enum Precision: String, Sendable, Codable, CaseIterable, CustomStringConv
     public var hasFastPath: Bool {
         switch self {
         case .fp32: return true
-        case .bf16: return NativeKernels.detectedLevel >= 4
+        case .bf16: return NativeKernels.detectedLevel >= 4 && NativeKernels.bf16Native
         case .int8: return NativeKernels.detectedLevel >= 3
         }
     }
@@ -31,7 +32,9 @@ public enum Precision: String, Sendable, Codable, CaseIterable, CustomStringConv
     /// The CPU's kernel paths, in words (for `vox bench` and diagnostics).
     public static var cpuDescription: String {
         switch NativeKernels.detectedLevel {
-        case 4: return "AVX-512 with VNNI and BF16"
+        case 4:
+            return NativeKernels.bf16Native
+                ? "AVX-512 with VNNI and BF16" : "AVX-512 with VNNI and BF16 (BF16 emulated: faster than vdpbf16ps here)"
         case 3: return "AVX-512 with VNNI (BF16 emulated)"
         case 2: return "AVX-512 (int8 portable, BF16 emulated)"
         case 1: return "AVX2+FMA (int8 and BF16 portable)"
