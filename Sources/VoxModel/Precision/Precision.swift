@@ -34,7 +34,8 @@ public enum Precision: String, Sendable, Codable, CaseIterable, CustomStringConv
         switch NativeKernels.detectedLevel {
         case 4:
             return NativeKernels.bf16Native
-                ? "AVX-512 with VNNI and BF16" : "AVX-512 with VNNI and BF16 (BF16 emulated: faster than vdpbf16ps here)"
+                ? "AVX-512 with VNNI and BF16"
+                : "AVX-512 with VNNI and BF16 (BF16 emulated: faster than vdpbf16ps here)"
         case 3: return "AVX-512 with VNNI (BF16 emulated)"
         case 2: return "AVX-512 (int8 portable, BF16 emulated)"
         case 1: return "AVX2+FMA (int8 and BF16 portable)"

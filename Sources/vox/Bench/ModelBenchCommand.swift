@@ -41,7 +41,9 @@ struct ModelBenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard posts > 0, batch > 0, repeats > 0 else { throw ValidationError("--posts, --batch, --repeats must be positive") }
+        guard posts > 0, batch > 0, repeats > 0 else {
+            throw ValidationError("--posts, --batch, --repeats must be positive")
+        }
     }
 
     /// One configuration's measurements over the repeats.
@@ -96,7 +98,9 @@ struct ModelBenchCommand: AsyncParsableCommand {
             ("vox_int8_vs_vox_fp32", "vox int8", "vox fp32, 2"),
             ("vox_bf16_vs_vox_fp32", "vox bf16", "vox fp32, 2"),
         ] {
-            if let top = rate(numerator), let bottom = rate(denominator), bottom > 0 { ratios.append((name, top / bottom)) }
+            if let top = rate(numerator), let bottom = rate(denominator), bottom > 0 {
+                ratios.append((name, top / bottom))
+            }
         }
         if json {
             print(
@@ -114,7 +118,8 @@ struct ModelBenchCommand: AsyncParsableCommand {
                 run.name.padding(toLength: 40, withPad: " ", startingAt: 0)
                     + String(format: "%8.1f posts/s", run.median) + range
                     + (run.gflops.isNaN ? "" : String(format: "   %6.1f GFLOP/s", run.gflops))
-                    + (run.cosine.map { String(format: "   cosine to fp32 mean %.5f min %.5f", $0.mean, $0.min) } ?? ""))
+                    + (run.cosine.map { String(format: "   cosine to fp32 mean %.5f min %.5f", $0.mean, $0.min) } ?? "")
+            )
         }
         for (name, value) in ratios { print(String(format: "%@: %.2f×", name, value)) }
         print(
@@ -155,7 +160,8 @@ struct ModelBenchCommand: AsyncParsableCommand {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Multiply-add FLOPs of one forward pass over `tokens` tokens (projections, attention, feed-forward).
@@ -186,7 +192,9 @@ struct ModelBenchCommand: AsyncParsableCommand {
             ("ratios", JSONText.object(ratios.map { ($0.0, String(format: "%.3f", $0.1)) })),
             ("tokenizer_posts_per_s", String(format: "%.0f", tokenizerRate)),
         ]
-        if let peerTokenizerRate { members.append(("hf_tokenizers_posts_per_s", String(format: "%.0f", peerTokenizerRate))) }
+        if let peerTokenizerRate {
+            members.append(("hf_tokenizers_posts_per_s", String(format: "%.0f", peerTokenizerRate)))
+        }
         return JSONText.object(members)
     }
 

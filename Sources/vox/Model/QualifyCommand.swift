@@ -100,9 +100,11 @@ struct QualifyCommand: AsyncParsableCommand {
             print(
                 precision.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(
-                        format: "  %+10.4f  %+8.4f  %.4f / %.4f; %.4f  %11.5f  %10.5f  ", bound.sentimentMacroRecallDelta,
+                        format: "  %+10.4f  %+8.4f  %.4f / %.4f; %.4f  %11.5f  %10.5f  ",
+                        bound.sentimentMacroRecallDelta,
                         bound.topicMacroF1Delta, perHead["sentiment"] ?? 0, perHead["topic"] ?? 0, bound.labelAgreement,
-                        bound.embeddingCosineMean, bound.embeddingCosineMin) + (bound.meetsBound(precision) ? "met" : "NOT met"))
+                        bound.embeddingCosineMean, bound.embeddingCosineMin)
+                    + (bound.meetsBound(precision) ? "met" : "NOT met"))
         }
         if write {
             artifact.precisionBounds = bounds
