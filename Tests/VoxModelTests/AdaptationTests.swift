@@ -52,6 +52,19 @@ import Testing
         #expect(clipped.low[1] == 0)
     }
 
+    @Test func aDamagedEstimateFallsBackToSamplingIntervalsInsteadOfNonsense() throws {
+        var domain = DomainEstimate(labels: ["negative", "neutral", "positive"], rows: rows, folds: 5)
+        domain.bias[0] = .nan
+        let estimate = ShareEstimate(counts: [5, 10, 5], domain: domain)
+        #expect(estimate == ShareEstimate(counts: [5, 10, 5], domain: nil))
+        var negative = DomainEstimate(labels: ["negative", "neutral", "positive"], rows: rows, folds: 5)
+        negative.errorVariance = [-1, -1, -1]
+        negative.clustering = -5
+        let clamped = ShareEstimate(counts: [5, 10, 5], domain: negative)
+        #expect(clamped.adjusted != nil && zip(clamped.low, clamped.high).allSatisfy { $0 <= $1 })
+        #expect(zip(clamped.low, clamped.adjusted ?? []).allSatisfy { $0 == $1 })
+    }
+
     private func candidates() -> [LabelSampler.Candidate] {
         (0..<1200).map { index in
             LabelSampler.Candidate(

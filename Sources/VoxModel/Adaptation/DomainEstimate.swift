@@ -80,5 +80,6 @@ public struct DomainEstimate: Codable, Sendable, Equatable {
     /// Whether the estimate can correct shares of `classes` classes.
     public func usable(classes: Int) -> Bool {
         labels.count == classes && bias.count == classes && errorVariance.count == classes && effective > 0
+            && (bias + errorVariance + [effective, clustering]).allSatisfy(\.isFinite)
     }
 }

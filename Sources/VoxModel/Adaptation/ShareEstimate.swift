@@ -44,9 +44,10 @@ public struct ShareEstimate: Sendable, Equatable, Codable {
         low = []
         high = []
         for index in 0..<k {
-            let variance =
-                domain.errorVariance[index] * (1 + (n - 1) * domain.clustering) / n
-                + domain.errorVariance[index] / domain.effective
+            // Clamped, so a hand-edited estimate cannot produce a negative variance.
+            let spread = max(0, domain.errorVariance[index])
+            let clustering = min(1, max(0, domain.clustering))
+            let variance = spread * (1 + (n - 1) * clustering) / n + spread / domain.effective
             let half = ShareEstimate.z * variance.squareRoot()
             low.append(max(0, min(shares[index], shares[index] - half)))
             high.append(min(1, max(shares[index], shares[index] + half)))
