@@ -98,6 +98,8 @@ import VoxTestSupport
         ])
         #expect(adapt.status == 0, "\(adapt.stderr)")
         #expect(adapt.stdout.contains("before   after") && adapt.stdout.contains("3-fold cross-validated"))
+        #expect(adapt.stdout.contains("share correction per window"))
+        #expect(adapt.stderr.contains("warning: 80 labels"))
         let artifact = try ClassifierArtifact.load(directory: model)
         #expect(artifact.id == "vox-minilm-sentiment-topic-adapted")
         let domain = try #require(artifact.domain)

@@ -66,6 +66,16 @@ struct AdaptCommand: AsyncParsableCommand {
                 "\(labels): no post is labelled \(missing.map { spec.labels[$0] }.joined(separator: ", ")); every class "
                     + "needs labels for the correction (sample more posts with vox label sample)")
         }
+        let thin = spec.labels.indices.filter { index in domainRows.filter { $0.label == index }.count < 10 }
+        if domainRows.count < 100 || !thin.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    ("vox: warning: \(domainRows.count) labels"
+                        + (thin.isEmpty
+                            ? "" : ", fewer than 10 for \(thin.map { spec.labels[$0] }.joined(separator: ", "))")
+                        + ": the correction and its intervals will be rough; a few hundred labels (vox label sample "
+                        + "--count 300) are what the benchmark measured\n").utf8))
+        }
         let truth: [Int]
         do {
             truth = try Evaluator.truth(generalRows, labels: spec.labels)
@@ -179,6 +189,9 @@ struct AdaptCommand: AsyncParsableCommand {
                     before.recall[index], after.recall[index]))
         }
         lines.append(String(format: "temperature %.3f", temperature))
+        lines.append(
+            "share correction per window (reported share minus the labels' mean error): "
+                + zip(labels, estimate.bias).map { String(format: "%@ %+.3f", $0, -$1) }.joined(separator: ", "))
         lines.append("confusion estimate (rows: true, columns: predicted, weighted):")
         for (label, row) in zip(labels, estimate.confusion) {
             lines.append(
