@@ -41,6 +41,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(
+            name: "CNats",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]
+        ),
+        .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
@@ -146,6 +151,11 @@ let package = Package(
 
         // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
         .target(
+            name: "VoxCluster",
+            dependencies: ["CNats"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VoxTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -176,6 +186,11 @@ let package = Package(
             name: "VoxModelTests",
             dependencies: ["VoxModel"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VoxClusterTests",
+            dependencies: ["VoxCluster", "VoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

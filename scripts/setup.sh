@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages Vox builds with (Debian/Ubuntu); with --test, also what the tests need
-# (headless Chromium and a font, for the dashboard's browser test). Idempotent: does nothing when they
+# (headless Chromium and a font, for the dashboard's browser test; nats-server, for the JetStream tests). Idempotent: does nothing when they
 # are all present. Run as root or with sudo available.
 set -euo pipefail
-packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev pkg-config pigz python3 python3-pip)
+packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev libnats-dev pkg-config pigz python3 python3-pip)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(chromium fonts-dejavu-core)
+    packages+=(chromium fonts-dejavu-core nats-server)
 fi
 missing=()
 for package in "${packages[@]}"; do

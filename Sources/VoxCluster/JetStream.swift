@@ -1,0 +1,128 @@
+import CNats
+import Foundation
+
+/// An error from NATS or JetStream, in the client's and the server's words.
+public struct ClusterError: Error, Sendable, CustomStringConvertible {
+    /// What failed.
+    public let message: String
+    public var description: String { message }
+
+    init(_ what: String, _ status: natsStatus, _ code: jsErrCode = jsErrCode(0)) {
+        let text = natsStatus_GetText(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+        message = "\(what): \(text)" + (code.rawValue != 0 ? " (JetStream error \(code.rawValue))" : "")
+    }
+}
+
+/// A connection to a NATS server with JetStream: streams, publishing de-duplicated by message id, durable pull
+/// consumers with explicit acknowledgement (libnats, Debian's `libnats-dev`). Every call waits on the network, so
+/// each runs on the connection's own serial queue, never on Swift's cooperative pool. C types stay in this file.
+public final class JetStream: @unchecked Sendable {
+    // @unchecked: the C handles are touched only on `queue`, one call at a time.
+    private let connection: OpaquePointer
+    private let context: OpaquePointer
+    private let queue: DispatchQueue
+
+    private init(connection: OpaquePointer, context: OpaquePointer, queue: DispatchQueue) {
+        self.connection = connection
+        self.context = context
+        self.queue = queue
+    }
+
+    // Every call holds a reference while it runs on the queue, so nothing uses the handles once this runs.
+    deinit {
+        jsCtx_Destroy(context)
+        natsConnection_Destroy(connection)
+    }
+
+    /// Connects to `url` (e.g. `nats://127.0.0.1:4222`, several separated by commas).
+    public static func connect(url: String) async throws(ClusterError) -> JetStream {
+        let queue = DispatchQueue(label: "vox-nats")
+        let result: Result<JetStream, ClusterError> = await JetStream.run(on: queue) {
+            var connection: OpaquePointer? = nil
+            var status = natsConnection_ConnectTo(&connection, url)
+            guard status == NATS_OK, let connection else {
+                return .failure(ClusterError("cannot connect to NATS at \(url)", status))
+            }
+            var context: OpaquePointer? = nil
+            status = natsConnection_JetStream(&context, connection, nil)
+            guard status == NATS_OK, let context else {
+                natsConnection_Destroy(connection)
+                return .failure(ClusterError("NATS at \(url) has no JetStream (start nats-server with -js)", status))
+            }
+            return .success(JetStream(connection: connection, context: context, queue: queue))
+        }
+        return try result.get()
+    }
+
+    /// Creates the stream `name` over `subject` (file storage), or accepts it when it exists.
+    /// - Parameters:
+    ///   - replicas: Copies kept by a cluster (1 on a single server).
+    ///   - duplicateWindow: How long the server remembers message ids to drop republished messages.
+    public func addStream(
+        name: String, subject: String, replicas: Int = 1, duplicateWindow: Duration = .seconds(120)
+    ) async throws(ClusterError) {
+        let nanoseconds = JetStream.nanoseconds(duplicateWindow)
+        let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
+            var code = jsErrCode(0)
+            let status = vox_nats_add_stream(self.context, name, subject, Int32(replicas), nanoseconds, &code)
+            return status == NATS_OK
+                ? .success(()) : .failure(ClusterError("cannot create stream \(name)", status, code))
+        }
+        try result.get()
+    }
+
+    /// What the server said of a published message.
+    public struct Published: Sendable, Equatable {
+        /// Its sequence in the stream (the first copy's, for a duplicate).
+        public var sequence: UInt64
+        /// Whether the server had already stored a message with this id (and dropped this one).
+        public var duplicate: Bool
+    }
+
+    /// Publishes `data` on `subject` with the de-duplication id `id` and waits for the server's acknowledgement.
+    public func publish(subject: String, data: [UInt8], id: String) async throws(ClusterError) -> Published {
+        let result: Result<Published, ClusterError> = await JetStream.run(on: queue) { [self] in
+            let context = self.context
+            var code = jsErrCode(0)
+            var sequence: UInt64 = 0
+            var duplicate = false
+            let status = data.withUnsafeBytes { bytes in
+                vox_nats_publish(
+                    context, subject, bytes.baseAddress, Int32(bytes.count), id, &sequence, &duplicate, &code)
+            }
+            return status == NATS_OK
+                ? .success(Published(sequence: sequence, duplicate: duplicate))
+                : .failure(ClusterError("cannot publish to \(subject)", status, code))
+        }
+        return try result.get()
+    }
+
+    /// A durable pull consumer `durable` on `stream` (shared by every process that names it); messages not
+    /// acknowledged within `ackWait` are delivered again, to any of them.
+    public func pullConsumer(
+        stream: String, subject: String, durable: String, ackWait: Duration = .seconds(30)
+    ) async throws(ClusterError) -> PullConsumer {
+        let nanoseconds = JetStream.nanoseconds(ackWait)
+        let result: Result<PullConsumer, ClusterError> = await JetStream.run(on: queue) { [self] in
+            var code = jsErrCode(0)
+            var subscription: OpaquePointer? = nil
+            let status = vox_nats_pull_subscribe(
+                &subscription, self.context, stream, subject, durable, nanoseconds, &code)
+            guard status == NATS_OK, let subscription else {
+                return .failure(ClusterError("cannot create consumer \(durable) on \(stream)", status, code))
+            }
+            return .success(PullConsumer(subscription: subscription, queue: self.queue, owner: self))
+        }
+        return try result.get()
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+
+    /// Runs a blocking body on `queue` and resumes the caller with its result.
+    static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume(returning: body()) } }
+    }
+}
