@@ -115,6 +115,35 @@ public struct HeadAdapter: Sendable {
         }
     }
 
+    /// What adapting a head produced.
+    public struct Adapted: Sendable {
+        /// The head fitted on every label, its temperature folded in.
+        public var head: Head
+        /// Its errors on the domain, from the out-of-fold predictions.
+        public var estimate: DomainEstimate
+        /// Each label's out-of-fold logits (before the temperature) and the class they predict.
+        public var outOfFold: [[Double]]
+        public var predicted: [Int]
+        /// The temperature fitted on the out-of-fold logits.
+        public var temperature: Double
+    }
+
+    /// Adapts `start` to `domain` (each example with its sampling weight in `weights`), as `vox adapt` does:
+    /// k-fold cross-validation for the error estimate and the temperature, then one fit on every label.
+    public func adapt(
+        domain: [Example], weights: [Double], general: [Example], start: Head, labels: [String], folds: Int,
+        seed: UInt64
+    ) -> Adapted {
+        let outOfFold = crossValidate(domain: domain, general: general, start: start, folds: folds, seed: seed)
+        let predicted = outOfFold.map { Evaluator.argmax($0) }
+        let estimate = DomainEstimate(
+            labels: labels, rows: domain.indices.map { (domain[$0].label, predicted[$0], weights[$0]) }, folds: folds)
+        let temperature = HeadAdapter.temperature(logits: outOfFold, labels: domain.map(\.label))
+        let head = fit(domain: domain, general: general, start: start).scaled(by: temperature)
+        return Adapted(
+            head: head, estimate: estimate, outOfFold: outOfFold, predicted: predicted, temperature: temperature)
+    }
+
     /// Stratified fold of each domain example (by label, seeded).
     public static func folds(labels: [Int], count: Int, seed: UInt64) -> [Int] {
         var generator = SeededGenerator(seed: seed)

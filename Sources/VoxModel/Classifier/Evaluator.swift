@@ -46,7 +46,7 @@ public enum Evaluator {
     }
 
     /// The index of the largest value (the first on ties).
-    public static func argmax(_ values: [Float]) -> Int {
+    public static func argmax<Value: Comparable>(_ values: [Value]) -> Int {
         var best = 0
         for index in values.indices where values[index] > values[best] { best = index }
         return best

@@ -87,16 +87,12 @@ struct AdaptCommand: AsyncParsableCommand {
         else { throw CLIError("\(source) has no sentiment head") }
         let domain = zip(domainFeatures, domainRows).map { HeadAdapter.Example(features: $0, label: $1.label) }
         let mixed = zip(generalFeatures, truth).map { HeadAdapter.Example(features: $0, label: $1) }
-        let adapter = HeadAdapter()
-        let before = domain.map { AdaptCommand.argmax(start.logits($0.features)) }
-        let outOfFold = adapter.crossValidate(domain: domain, general: mixed, start: start, folds: folds, seed: seed)
-        let after = outOfFold.map(AdaptCommand.argmax)
-        let temperature = HeadAdapter.temperature(logits: outOfFold, labels: domain.map(\.label))
-        let fitted = adapter.fit(domain: domain, general: mixed, start: start).scaled(by: temperature)
+        let before = domain.map { Evaluator.argmax(start.logits($0.features)) }
         let weights = domainRows.map(\.weight)
-        let estimate = DomainEstimate(
-            labels: spec.labels,
-            rows: domainRows.indices.map { (domainRows[$0].label, after[$0], weights[$0]) }, folds: folds)
+        let adapted = HeadAdapter().adapt(
+            domain: domain, weights: weights, general: mixed, start: start, labels: spec.labels, folds: folds,
+            seed: seed)
+        let (after, estimate, temperature) = (adapted.predicted, adapted.estimate, adapted.temperature)
         let beforeFigures = WeightedFigures(
             truth: domain.map(\.label), predicted: before, weights: weights, classes: classes)
         let afterFigures = WeightedFigures(
@@ -121,7 +117,7 @@ struct AdaptCommand: AsyncParsableCommand {
         artifact.training["adapt.folds"] = String(folds)
         do {
             try TextClassifier.writeAdapted(
-                source: source, output: output, artifact: artifact, head: "sentiment", weights: fitted)
+                source: source, output: output, artifact: artifact, head: "sentiment", weights: adapted.head)
         } catch {
             throw CLIError(error.message)
         }
@@ -165,10 +161,6 @@ struct AdaptCommand: AsyncParsableCommand {
         var generator = SeededGenerator(seed: seed &+ 31)
         rows.shuffle(using: &generator)
         return Array(rows.prefix(generalCount))
-    }
-
-    static func argmax(_ values: [Double]) -> Int {
-        values.indices.max { (values[$0], $1) < (values[$1], $0) } ?? 0
     }
 
     static func summary(

@@ -66,19 +66,18 @@ struct ShareBenchmark {
         let candidates = pool.map { post in
             let probabilities = ShareBenchmark.softmax(post.original)
             return LabelSampler.Candidate(
-                predicted: ShareBenchmark.argmax(post.original), confidence: Float(probabilities.max() ?? 0),
+                predicted: Evaluator.argmax(post.original), confidence: Float(probabilities.max() ?? 0),
                 time: post.time, group: topics.firstIndex(of: post.topic) ?? -1)
         }
         let chosen = LabelSampler().choose(candidates, count: labels, seed: seed)
         let domain = chosen.map { HeadAdapter.Example(features: pool[$0.index].features, label: pool[$0.index].truth) }
-        let outOfFold = adapter.crossValidate(domain: domain, general: general, start: start, folds: folds, seed: seed)
-        let estimate = DomainEstimate(
-            labels: HeadSpec.sentimentLabels,
-            rows: chosen.indices.map { (domain[$0].label, ShareBenchmark.argmax(outOfFold[$0]), chosen[$0].weight) },
-            folds: folds)
-        let temperature = HeadAdapter.temperature(logits: outOfFold, labels: domain.map(\.label))
-        let head = adapter.fit(domain: domain, general: general, start: start).scaled(by: temperature)
-        let adapted = rest.map { ShareBenchmark.argmax(head.logits($0.features)) }
+        let result = adapter.adapt(
+            domain: domain, weights: chosen.map(\.weight), general: general, start: start,
+            labels: HeadSpec.sentimentLabels, folds: folds, seed: seed)
+        let (head, estimate, outOfFold, temperature) = (
+            result.head, result.estimate, result.outOfFold, result.temperature
+        )
+        let adapted = rest.map { Evaluator.argmax(head.logits($0.features)) }
         var perTopic: [Cell] = []
         var perWindow: [Cell] = []
         for topic in topics {
@@ -120,7 +119,7 @@ struct ShareBenchmark {
             return counts
         }
         let truth = shares { rest[$0].truth }
-        let original = shares { ShareBenchmark.argmax(rest[$0].original) }
+        let original = shares { Evaluator.argmax(rest[$0].original) }
         let raw = shares { adapted[$0] }
         let adjustedEstimate = ShareEstimate(counts: raw, domain: estimate)
         let n = Double(members.count)
@@ -130,8 +129,6 @@ struct ShareBenchmark {
             adjusted: adjustedEstimate.adjusted ?? raw.map { Double($0) / n }, adjustedEstimate: adjustedEstimate,
             originalEstimate: ShareEstimate(counts: original, domain: nil))
     }
-
-    static func argmax(_ values: [Double]) -> Int { values.indices.max { (values[$0], $1) < (values[$1], $0) } ?? 0 }
 
     static func softmax(_ logits: [Double]) -> [Double] {
         let maximum = logits.max() ?? 0
