@@ -4,27 +4,16 @@ extension TextClassifier {
     /// The pooled encoder features a head sees, per text, computed off the cooperative pool in batches of 64.
     /// Nil when the model has no head of that name.
     public func features(_ texts: [String], head name: String) async -> [[Float]]? {
-        guard let head = heads.first(where: { $0.spec.name == name }) else { return nil }
+        guard let index = heads.firstIndex(where: { $0.spec.name == name }) else { return nil }
+        let h = encoder.model.config.hiddenSize
         var out: [[Float]] = []
         out.reserveCapacity(texts.count)
         for start in stride(from: 0, to: texts.count, by: 64) {
             let chunk = Array(texts[start..<min(texts.count, start + 64)])
             out += await encoder.onInferenceThread { workspace in
-                let batch = self.encoder.tokenize(chunk)
-                self.encoder.forward(batch: batch, workspace: workspace)
-                let h = self.encoder.model.config.hiddenSize
-                let pooled = Tensor(zeros: [h])
-                let weights = Tensor(zeros: [max(1, batch.map(\.count).max() ?? 1)])
-                var offset = 0
-                return batch.map { ids -> [Float] in
-                    let states = workspace.hiddenStates(tokens: offset + ids.count).baseAddress.map { $0 + offset * h }
-                    offset += ids.count
-                    guard let states else { return [Float](repeating: 0, count: h) }
-                    HeadMath.pool(
-                        states, tokens: ids.count, h: h, pooling: head.spec.pooling, query: head.query?.pointer,
-                        into: pooled.pointer, weights: weights.pointer)
-                    return Array(UnsafeBufferPointer(start: pooled.pointer, count: h))
-                }
+                self.pooled(batch: self.encoder.tokenize(chunk), workspace: workspace, heads: [index]) { _, vector in
+                    Array(UnsafeBufferPointer(start: vector, count: h))
+                }.map { $0?.first ?? [Float](repeating: 0, count: h) }
             }
         }
         return out

@@ -62,25 +62,37 @@ public final class TextClassifier: Sendable {
 
     /// Classifies tokenized posts on the calling (inference) thread.
     func classify(batch: [[Int32]], workspace: BertModel.Workspace) -> [Prediction] {
+        let h = encoder.model.config.hiddenSize
+        return pooled(batch: batch, workspace: workspace, heads: Array(heads.indices)) { index, vector in
+            let head = heads[index]
+            let logits = HeadMath.logits(
+                vector, h: h, weight: head.weight.pointer, bias: head.bias.pointer, classes: head.spec.labels.count)
+            return HeadMath.probabilities(logits, kind: head.spec.kind)
+        }.map { Prediction(probabilities: $0 ?? []) }
+    }
+
+    /// Runs the encoder over tokenized posts on the calling (inference) thread and hands `body` each post's vector
+    /// as each head in `indices` pools it (valid only during the call); nil for a post without hidden states.
+    func pooled<Value>(
+        batch: [[Int32]], workspace: BertModel.Workspace, heads indices: [Int],
+        _ body: (_ head: Int, _ vector: UnsafePointer<Float>) -> Value
+    ) -> [[Value]?] {
         encoder.forward(batch: batch, workspace: workspace)
         let h = encoder.model.config.hiddenSize
-        let pooled = Tensor(zeros: [h])
+        let vector = Tensor(zeros: [h])
         let weights = Tensor(zeros: [max(1, batch.map(\.count).max() ?? 1)])
         var offset = 0
         return batch.map { ids in
             let states = workspace.hiddenStates(tokens: offset + ids.count).baseAddress.map { $0 + offset * h }
             offset += ids.count
-            guard let states else { return Prediction(probabilities: []) }
-            return Prediction(
-                probabilities: heads.map { head in
-                    HeadMath.pool(
-                        states, tokens: ids.count, h: h, pooling: head.spec.pooling, query: head.query?.pointer,
-                        into: pooled.pointer, weights: weights.pointer)
-                    let logits = HeadMath.logits(
-                        pooled.pointer, h: h, weight: head.weight.pointer, bias: head.bias.pointer,
-                        classes: head.spec.labels.count)
-                    return HeadMath.probabilities(logits, kind: head.spec.kind)
-                })
+            guard let states else { return nil }
+            return indices.map { index in
+                let head = heads[index]
+                HeadMath.pool(
+                    states, tokens: ids.count, h: h, pooling: head.spec.pooling, query: head.query?.pointer,
+                    into: vector.pointer, weights: weights.pointer)
+                return body(index, vector.pointer)
+            }
         }
     }
 }
