@@ -49,14 +49,7 @@ struct CatCommand: AsyncParsableCommand {
             }
             names.append(path)
         }
-        let resolved: [FeedSource]
-        let options: FeedOptions
-        do {
-            resolved = try names.map { try FeedSource($0) }
-            options = try feed.feedOptions()
-        } catch let error as FeedError {
-            throw ValidationError(error.message)
-        }
+        let (resolved, options) = try feed.resolve(names)
         let quiet = quiet
         let deadLetterPath = deadLetter
         let result = try await SignalTrap.cancellingOnSignals {

@@ -47,14 +47,7 @@ struct LabelSampleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved: [FeedSource]
-        let options: FeedOptions
-        do {
-            resolved = try sources.map { try FeedSource($0) }
-            options = try feed.feedOptions()
-        } catch let error as FeedError {
-            throw ValidationError(error.message)
-        }
+        let (resolved, options) = try feed.resolve(sources)
         let topics: WatchTopics?
         do {
             topics = try watch.map { path throws(WatchError) in try WatchTopics.load(path) }

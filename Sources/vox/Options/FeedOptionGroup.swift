@@ -63,6 +63,16 @@ struct FeedOptionGroup: ParsableArguments {
         }
     }
 
+    /// The sources `names` name and the feed options these flags describe.
+    /// - Throws: `ValidationError` for a source that cannot be read or an unknown profile.
+    func resolve(_ names: [String]) throws -> (sources: [FeedSource], options: FeedOptions) {
+        do {
+            return (try names.map { try FeedSource($0) }, try feedOptions())
+        } catch let error as FeedError {
+            throw ValidationError(error.message)
+        }
+    }
+
     /// The feed options these flags describe.
     func feedOptions() throws -> FeedOptions {
         var registry = try ProfileRegistry.bundled()

@@ -45,16 +45,11 @@ struct ReplayCommand: AsyncParsableCommand {
             names.append(feedPath)
             watchPath = watchPath ?? VoxSamples.watchPath
         }
-        let resolved: [FeedSource]
-        let feedOptions: FeedOptions
+        let (resolved, feedOptions) = try feed.resolve(names)
         let watch: WatchTopics
         do {
-            resolved = try names.map { try FeedSource($0) }
-            feedOptions = try feed.feedOptions()
             watch = try watchPath.map { path throws(WatchError) in try WatchTopics.load(path) } ?? WatchTopics([])
-        } catch let error as FeedError {
-            throw ValidationError(error.message)
-        } catch let error as WatchError {
+        } catch {
             throw ValidationError(error.message)
         }
         let model = try classifier.load()

@@ -35,16 +35,11 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved: [FeedSource]
-        var feedOptions: FeedOptions
+        var (resolved, feedOptions) = try feed.resolve(sources)
         let watch: WatchTopics
         do {
-            resolved = try sources.map { try FeedSource($0) }
-            feedOptions = try feed.feedOptions()
             watch = try pipeline.watch.map { path throws(WatchError) in try WatchTopics.load(path) } ?? WatchTopics([])
-        } catch let error as FeedError {
-            throw ValidationError(error.message)
-        } catch let error as WatchError {
+        } catch {
             throw ValidationError(error.message)
         }
         let stopRequest = StopSignal()
