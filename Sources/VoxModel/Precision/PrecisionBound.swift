@@ -40,6 +40,13 @@ public struct PrecisionBound: Codable, Sendable, Equatable {
         self.posts = posts
     }
 
+    /// Mean and smallest cosine between paired sentence embeddings (`SentenceEncoder`'s, L2-normalised, so the
+    /// cosine is the dot product).
+    public static func cosine(_ a: [[Float]], _ b: [[Float]]) -> (mean: Double, min: Double) {
+        let values = zip(a, b).map { x, y in zip(x, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
+        return (values.reduce(0, +) / Double(max(1, values.count)), values.min() ?? 0)
+    }
+
     /// The smallest mean embedding cosine to fp32 each precision must reach.
     public static func cosineBound(_ precision: Precision) -> Double { precision == .int8 ? 0.995 : 0.999 }
 

@@ -82,7 +82,7 @@ struct ModelBenchCommand: AsyncParsableCommand {
                 // The first repeat runs fp32 first: its embeddings are what the other precisions are compared with.
                 if precision == .fp32 && reference.isEmpty { reference = measured.embeddings }
                 if precision != .fp32 && runs[index].cosine == nil && !reference.isEmpty {
-                    runs[index].cosine = ModelBenchCommand.cosine(measured.embeddings, reference)
+                    runs[index].cosine = PrecisionBound.cosine(measured.embeddings, reference)
                 }
             }
             if peer && !reversed { peerTokenizerRate = try runPeer(texts: texts, reversed: false, into: &peerRuns) }
@@ -146,15 +146,6 @@ struct ModelBenchCommand: AsyncParsableCommand {
         }
         let seconds = started.elapsed
         return (Double(texts.count) / seconds, flops / seconds / 1e9, embeddings)
-    }
-
-    static func cosine(_ a: [[Float]], _ b: [[Float]]) -> (mean: Double, min: Double) {
-        let values = zip(a, b).map { x, y in
-            let dot = zip(x, y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let norms = (x.reduce(0.0) { $0 + Double($1 * $1) } * y.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot()
-            return norms > 0 ? dot / norms : 0
-        }
-        return (values.reduce(0, +) / Double(max(1, values.count)), values.min() ?? 0)
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -87,15 +87,13 @@ struct QualifyCommand: AsyncParsableCommand {
                 perHead[name] = Double(same) / Double(max(1, rows.count))
                 offset += rows.count
             }
-            let cosines = zip(low.embeddings, reference.embeddings).map { a, b in
-                zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            }
+            let cosine = PrecisionBound.cosine(low.embeddings, reference.embeddings)
             let bound = PrecisionBound(
                 sentimentMacroRecallDelta: low.metrics[0] - reference.metrics[0],
                 topicMacroF1Delta: low.metrics[1] - reference.metrics[1],
                 labelAgreement: Double(agree) / Double(max(1, texts.count)),
-                embeddingCosineMean: cosines.reduce(0, +) / Double(max(1, cosines.count)),
-                embeddingCosineMin: cosines.min() ?? 0, posts: texts.count, headAgreement: perHead)
+                embeddingCosineMean: cosine.mean, embeddingCosineMin: cosine.min, posts: texts.count,
+                headAgreement: perHead)
             bounds[precision.rawValue] = bound
             print(
                 precision.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
