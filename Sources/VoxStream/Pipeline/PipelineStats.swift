@@ -30,7 +30,11 @@ public struct PipelineStats: Sendable {
     /// The model's id and version.
     public var model: String
     /// The model's estimate of its errors on the team's posts, when it was adapted (`vox report` reuses it).
-    public var domain: DomainEstimate?
+    public var domain: DomainEstimate? {
+        didSet { domainJSON = domain.flatMap(PipelineStats.encode) ?? "null" }
+    }
+    /// `domain` as run.json writes it, encoded once (run.json is rewritten after every micro-batch).
+    private var domainJSON = "null"
 
     /// Empty accounting for the named sources.
     public init(sources: [String], model: String) {
@@ -57,7 +61,7 @@ public struct PipelineStats: Sendable {
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
             ("model_seconds", String(format: "%.3f", modelSeconds)),
             ("posts_per_second", String(format: "%.1f", seconds > 0 ? Double(ingest.posts) / seconds : 0)),
-            ("domain_estimate", domain.flatMap(PipelineStats.encode) ?? "null"),
+            ("domain_estimate", domainJSON),
         ]) + "\n"
     }
 }
