@@ -42,6 +42,15 @@ struct QualifyCommand: AsyncParsableCommand {
             ("topic", try load { () throws(ModelError) in try LabeledText.load(topic) }),
         ]
         let texts = sets.flatMap { $0.1.map(\.text) }
+        // Each validation set: its head, and where its posts sit in `texts`.
+        var parts: [(name: String, head: Int, rows: [LabeledText], range: Range<Int>)] = []
+        for (name, rows) in sets {
+            guard let head = artifact.heads.firstIndex(where: { $0.name == name }) else {
+                throw CLIError("the model has no \(name) head")
+            }
+            let start = parts.last?.range.upperBound ?? 0
+            parts.append((name, head, rows, start..<(start + rows.count)))
+        }
         func measure(_ precision: Precision) async throws -> (metrics: [Double], labels: [[Int]], embeddings: [[Float]])
         {
             let classifier = try load { () throws(ModelError) in
@@ -50,18 +59,15 @@ struct QualifyCommand: AsyncParsableCommand {
             let predictions = await Self.batched(texts) { await classifier.classify($0) }
             let labels = predictions.map { $0.probabilities.map(Evaluator.argmax) }
             var metrics: [Double] = []
-            var offset = 0
-            for (name, rows) in sets {
-                guard let head = artifact.heads.firstIndex(where: { $0.name == name }) else {
-                    throw CLIError("the model has no \(name) head")
+            for part in parts {
+                let names = artifact.heads[part.head].labels
+                let truth = part.rows.map { names.firstIndex(of: $0.labels.first ?? "") ?? -1 }
+                guard !truth.contains(-1) else {
+                    throw CLIError("\(part.name) data has labels the model does not know")
                 }
-                let names = artifact.heads[head].labels
-                let truth = rows.map { names.firstIndex(of: $0.labels.first ?? "") ?? -1 }
-                guard !truth.contains(-1) else { throw CLIError("\(name) data has labels the model does not know") }
                 let report = ClassificationReport(
-                    labels: names, truth: truth, predicted: labels[offset..<(offset + rows.count)].map { $0[head] })
-                metrics.append(name == "sentiment" ? report.macroRecall : report.macroF1)
-                offset += rows.count
+                    labels: names, truth: truth, predicted: labels[part.range].map { $0[part.head] })
+                metrics.append(part.name == "sentiment" ? report.macroRecall : report.macroF1)
             }
             let encoder = try load { () throws(ModelError) in
                 try SentenceEncoder.load(directory: baseDirectory, precision: precision)
@@ -79,13 +85,9 @@ struct QualifyCommand: AsyncParsableCommand {
             let low = try await measure(precision)
             let agree = zip(low.labels, reference.labels).filter { $0 == $1 }.count
             var perHead: [String: Double] = [:]
-            var offset = 0
-            for (name, rows) in sets {
-                guard let head = artifact.heads.firstIndex(where: { $0.name == name }) else { continue }
-                let range = offset..<(offset + rows.count)
-                let same = range.filter { low.labels[$0][head] == reference.labels[$0][head] }.count
-                perHead[name] = Double(same) / Double(max(1, rows.count))
-                offset += rows.count
+            for part in parts {
+                let same = part.range.filter { low.labels[$0][part.head] == reference.labels[$0][part.head] }.count
+                perHead[part.name] = Double(same) / Double(max(1, part.rows.count))
             }
             let cosine = PrecisionBound.cosine(low.embeddings, reference.embeddings)
             let bound = PrecisionBound(
