@@ -130,7 +130,10 @@ struct AdaptCommand: AsyncParsableCommand {
 
     private func loadRows(labels names: [String]) throws -> ([DomainLabel], [LabeledText]) {
         do {
-            return (try DomainLabels.load(labels, labels: names, partial: partial).rows, try generalSample())
+            return (
+                try DomainLabels.load(labels, labels: names, partial: partial).rows,
+                try AdaptCommand.generalSample(general, count: generalCount, seed: seed)
+            )
         } catch {
             throw CLIError(error.message)
         }
@@ -149,7 +152,11 @@ struct AdaptCommand: AsyncParsableCommand {
         return from
     }
 
-    private func generalSample() throws(ModelError) -> [LabeledText] {
+    /// A seeded sample of `count` rows of the original training data at `general` ('none': no rows), leaving out
+    /// rows whose text is in `excluding`; the same for `vox adapt` and `vox bench shares`.
+    static func generalSample(
+        _ general: String, count generalCount: Int, seed: UInt64, excluding: Set<String> = []
+    ) throws(ModelError) -> [LabeledText] {
         guard general != "none", generalCount > 0 else { return [] }
         guard FileManager.default.fileExists(atPath: general) else {
             throw ModelError(
@@ -158,6 +165,7 @@ struct AdaptCommand: AsyncParsableCommand {
                     + "--general none to adapt on the labels alone")
         }
         var rows = try LabeledText.load(general)
+        if !excluding.isEmpty { rows.removeAll { excluding.contains($0.text) } }
         var generator = SeededGenerator(seed: seed &+ 31)
         rows.shuffle(using: &generator)
         return Array(rows.prefix(generalCount))

@@ -69,20 +69,16 @@ struct SharesBenchCommand: AsyncParsableCommand {
                 original: start.logits(vector))
         }
         let texts = Set(rows.map(\.text))
-        var mix: [HeadAdapter.Example] = []
-        if general != "none" && generalCount > 0 {
-            do {
-                var sample = try LabeledText.load(general).filter { !texts.contains($0.text) }
-                var generator = SeededGenerator(seed: seed &+ 31)
-                sample.shuffle(using: &generator)
-                sample = Array(sample.prefix(generalCount))
-                let truth = try Evaluator.truth(sample, labels: HeadSpec.sentimentLabels)
-                let vectors = await model.features(sample.map(\.text), head: "sentiment") ?? []
-                mix = zip(vectors, truth).map { HeadAdapter.Example(features: $0, label: $1) }
-            } catch {
-                throw CLIError(error.message)
-            }
+        let sample: [LabeledText]
+        let truth: [Int]
+        do {
+            sample = try AdaptCommand.generalSample(general, count: generalCount, seed: seed, excluding: texts)
+            truth = try Evaluator.truth(sample, labels: HeadSpec.sentimentLabels)
+        } catch {
+            throw CLIError(error.message)
         }
+        let vectors = await model.features(sample.map(\.text), head: "sentiment") ?? []
+        let mix = zip(vectors, truth).map { HeadAdapter.Example(features: $0, label: $1) }
         let topics = Array(Set(rows.map(\.topic))).sorted()
         var benchmark = ShareBenchmark(
             labels: labels, firstPart: first, window: DurationParser.milliseconds(window) ?? 1_209_600_000,
