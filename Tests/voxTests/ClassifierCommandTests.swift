@@ -58,4 +58,56 @@ import VoxTestSupport
             #expect((object["topic_probs"] as? [String: Double])?.count == 6)
         }
     }
+
+    @Test func calibrateStoresATemperatureThatEvalAndClassifyApplyWithoutChangingLabels() async throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let model = NSTemporaryDirectory() + "vox-calibrate-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: model) }
+        try FileManager.default.copyItem(atPath: repository.path + "/Models/default", toPath: model)
+        // Start from an uncalibrated head, so the test does not depend on what the bundled model holds.
+        let file = model + "/vox-model.json"
+        var description = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        var heads = try #require(description["heads"] as? [[String: Any]])
+        for index in heads.indices { heads[index]["temperature"] = nil }
+        description["heads"] = heads
+        try JSONSerialization.data(withJSONObject: description).write(to: URL(fileURLWithPath: file))
+        let data = try fixture("sentiment-val-300.jsonl")
+        func eval() async throws -> [String: Any] {
+            let result = try await run(["eval", "--task", "sentiment", "--data", data, "--json", "--model", model])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        func probabilities() async throws -> [Double] {
+            let result = try await run(
+                ["classify", "--model", model], input: "{\"text\": \"thanks for nothing, still waiting\"}\n")
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let probabilities = try #require(object["sentiment_probs"] as? [String: Double])
+            return ["negative", "neutral", "positive"].compactMap { probabilities[$0] }
+        }
+        let before = try await eval()
+        let rawProbabilities = try await probabilities()
+        let calibrate = try await run(["model", "calibrate", "--model", model, "--sentiment", data, "--topic", "none"])
+        #expect(calibrate.status == 0, "\(calibrate.stderr)")
+        #expect(calibrate.stdout.contains("sentiment: temperature"))
+        let written = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        let sentiment = try #require(
+            (written["heads"] as? [[String: Any]])?.first { $0["name"] as? String == "sentiment" })
+        let temperature = try #require(sentiment["temperature"] as? Double)
+        #expect(temperature > 0.2 && temperature < 5 && abs(temperature - 1) > 1e-3)
+        let after = try await eval()
+        // Fitted on these very posts: labels identical, calibration no worse.
+        #expect(after["macro_recall"] as? Double == before["macro_recall"] as? Double)
+        let (eceBefore, eceAfter) = (try #require(before["ece"] as? Double), try #require(after["ece"] as? Double))
+        #expect(eceAfter <= eceBefore, "ECE \(eceBefore) -> \(eceAfter)")
+        #expect(try #require(after["brier"] as? Double) <= (try #require(before["brier"] as? Double)))
+        // classify reports softmax(logits / T): recover the logit gaps and check they shrank or grew by T.
+        let scaled = try await probabilities()
+        let gap = { (p: [Double]) in log(p[0] / p[2]) }
+        #expect(abs(gap(scaled) * temperature - gap(rawProbabilities)) < 1e-2 * max(1, abs(gap(rawProbabilities))))
+    }
 }

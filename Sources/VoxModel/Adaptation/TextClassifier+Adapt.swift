@@ -6,25 +6,19 @@ extension TextClassifier {
     public func features(_ texts: [String], head name: String) async -> [[Float]]? {
         guard let index = heads.firstIndex(where: { $0.spec.name == name }) else { return nil }
         let h = encoder.model.config.hiddenSize
-        var out: [[Float]] = []
-        out.reserveCapacity(texts.count)
-        for start in stride(from: 0, to: texts.count, by: 64) {
-            let chunk = Array(texts[start..<min(texts.count, start + 64)])
-            out += await encoder.onInferenceThread { workspace in
-                self.pooled(batch: self.encoder.tokenize(chunk), workspace: workspace, heads: [index]) { _, vector in
-                    Array(UnsafeBufferPointer(start: vector, count: h))
-                }.map { $0?.first ?? [Float](repeating: 0, count: h) }
-            }
+        return await mapPooled(texts, head: index, fallback: [Float](repeating: 0, count: h)) { vector in
+            Array(UnsafeBufferPointer(start: vector, count: h))
         }
-        return out
     }
 
-    /// A softmax head's weights, for adaptation; nil when there is no such softmax head.
+    /// A softmax head's weights with its temperature folded in (so its logits give the probabilities `classify`
+    /// reports), for adaptation; nil when there is no such softmax head.
     public func head(named name: String) -> HeadAdapter.Head? {
         guard let head = heads.first(where: { $0.spec.name == name && $0.spec.kind == .softmax }) else { return nil }
         return HeadAdapter.Head(
             weight: (0..<head.weight.count).map { Double(head.weight.pointer[$0]) },
-            bias: (0..<head.bias.count).map { Double(head.bias.pointer[$0]) })
+            bias: (0..<head.bias.count).map { Double(head.bias.pointer[$0]) }
+        ).scaled(by: head.spec.effectiveTemperature)
     }
 
     /// Writes a copy of the model folder `source` to `output` with head `name` replaced and `artifact` as its

@@ -1,10 +1,19 @@
 /// Scores a classifier's head on labelled examples.
 public enum Evaluator {
-    /// The classification report of head `head` on `rows` (for multi-label data, the first label counts).
+    /// A head's classification report and the calibration of its probabilities on the same posts.
+    public struct Evaluation: Sendable, Equatable {
+        /// Accuracy, per-class and macro figures, confusion.
+        public var report: ClassificationReport
+        /// Expected calibration error (15 bins) and Brier score.
+        public var calibration: Calibration
+    }
+
+    /// The classification report and calibration of head `head` on `rows` (for multi-label data, the first label
+    /// counts).
     /// - Throws: `ModelError` when the classifier has no such head or a label is unknown.
     public static func evaluate(
         _ classifier: TextClassifier, head: String, rows: [LabeledText]
-    ) async throws(ModelError) -> ClassificationReport {
+    ) async throws(ModelError) -> Evaluation {
         guard let headIndex = classifier.artifact.heads.firstIndex(where: { $0.name == head }) else {
             throw ModelError(
                 .format,
@@ -13,21 +22,29 @@ public enum Evaluator {
         }
         let labels = classifier.artifact.heads[headIndex].labels
         let truth = try Evaluator.truth(rows, labels: labels)
-        let predicted = await predict(classifier, head: headIndex, texts: rows.map(\.text))
-        return ClassificationReport(labels: labels, truth: truth, predicted: predicted)
+        let probabilities = await Evaluator.probabilities(classifier, head: headIndex, texts: rows.map(\.text))
+        return Evaluation(
+            report: ClassificationReport(labels: labels, truth: truth, predicted: probabilities.map(argmax)),
+            calibration: Calibration(probabilities: probabilities, truth: truth))
     }
 
-    /// The class head `head` predicts for each text, in batches of 64.
+    /// The class head `head` predicts for each text.
     public static func predict(_ classifier: TextClassifier, head: Int, texts: [String]) async -> [Int] {
-        var predicted: [Int] = []
+        await probabilities(classifier, head: head, texts: texts).map(argmax)
+    }
+
+    /// Head `head`'s probabilities for each text (temperature applied), in batches of 64.
+    public static func probabilities(_ classifier: TextClassifier, head: Int, texts: [String]) async -> [[Float]] {
+        var probabilities: [[Float]] = []
+        probabilities.reserveCapacity(texts.count)
         var start = 0
         while start < texts.count {
             let end = min(texts.count, start + 64)
             let predictions = await classifier.classify(Array(texts[start..<end]))
-            predicted += predictions.map { Evaluator.argmax($0.probabilities[head]) }
+            probabilities += predictions.map { $0.probabilities[head] }
             start = end
         }
-        return predicted
+        return probabilities
     }
 
     /// The index in `labels` of each row's (first) label.

@@ -24,6 +24,9 @@ public struct HeadSpec: Codable, Sendable, Equatable {
     public var pooling: Pooling
     /// Single- or multi-label.
     public var kind: Kind
+    /// Logits are divided by this before the softmax or sigmoid (fitted on validation data by
+    /// `vox model calibrate`); nil means 1 (uncalibrated).
+    public var temperature: Double?
 
     /// Creates a head description.
     public init(name: String, labels: [String], pooling: Pooling = .mean, kind: Kind = .softmax) {
@@ -31,6 +34,12 @@ public struct HeadSpec: Codable, Sendable, Equatable {
         self.labels = labels
         self.pooling = pooling
         self.kind = kind
+    }
+
+    /// The temperature logits are divided by (1 when uncalibrated or invalid).
+    public var effectiveTemperature: Double {
+        guard let temperature, temperature.isFinite, temperature > 0 else { return 1 }
+        return temperature
     }
 
     /// The sentiment head's labels.

@@ -60,14 +60,44 @@ public final class TextClassifier: Sendable {
         }
     }
 
+    /// Raw logits (before any temperature) of head `index` for each text, off the cooperative pool.
+    func logits(_ texts: [String], head index: Int) async -> [[Float]] {
+        let h = encoder.model.config.hiddenSize
+        let head = heads[index]
+        let classes = head.spec.labels.count
+        return await mapPooled(texts, head: index, fallback: [Float](repeating: 0, count: classes)) { vector in
+            HeadMath.logits(vector, h: h, weight: head.weight.pointer, bias: head.bias.pointer, classes: classes)
+        }
+    }
+
+    /// `body` applied to each text's vector as head `index` pools it, computed off the cooperative pool in batches
+    /// of 64; `fallback` for a text without hidden states.
+    func mapPooled<Value: Sendable>(
+        _ texts: [String], head index: Int, fallback: Value, _ body: @escaping @Sendable (UnsafePointer<Float>) -> Value
+    ) async -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(texts.count)
+        for start in stride(from: 0, to: texts.count, by: 64) {
+            let chunk = Array(texts[start..<min(texts.count, start + 64)])
+            out += await encoder.onInferenceThread { workspace in
+                self.pooled(batch: self.encoder.tokenize(chunk), workspace: workspace, heads: [index]) { _, vector in
+                    body(vector)
+                }.map { $0?.first ?? fallback }
+            }
+        }
+        return out
+    }
+
     /// Classifies tokenized posts on the calling (inference) thread.
     func classify(batch: [[Int32]], workspace: BertModel.Workspace) -> [Prediction] {
         let h = encoder.model.config.hiddenSize
         return pooled(batch: batch, workspace: workspace, heads: Array(heads.indices)) { index, vector in
             let head = heads[index]
+            let temperature = Float(head.spec.effectiveTemperature)
             let logits = HeadMath.logits(
                 vector, h: h, weight: head.weight.pointer, bias: head.bias.pointer, classes: head.spec.labels.count)
-            return HeadMath.probabilities(logits, kind: head.spec.kind)
+            return HeadMath.probabilities(
+                temperature == 1 ? logits : logits.map { $0 / temperature }, kind: head.spec.kind)
         }.map { Prediction(probabilities: $0 ?? []) }
     }
 

@@ -114,6 +114,10 @@ struct AdaptCommand: AsyncParsableCommand {
         artifact.training["adapt.source"] = model.artifact.label
         artifact.training["adapt.general"] = general == "none" ? "none" : "\(general) (\(generalRows.count) rows)"
         artifact.training["adapt.temperature"] = String(format: "%.4f", temperature)
+        // The refitted head has its own temperature folded into its weights.
+        for index in artifact.heads.indices where artifact.heads[index].name == "sentiment" {
+            artifact.heads[index].temperature = nil
+        }
         artifact.training["adapt.folds"] = String(folds)
         do {
             try TextClassifier.writeAdapted(

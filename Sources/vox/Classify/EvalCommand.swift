@@ -33,13 +33,17 @@ struct EvalCommand: AsyncParsableCommand {
             try await groupShares(model, field: by)
             return
         }
-        let report: ClassificationReport
+        let evaluation: Evaluator.Evaluation
         do {
-            report = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
+            evaluation = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
         } catch {
             throw CLIError(error.message)
         }
-        print(json ? EvalCommand.json(report) : EvalCommand.table(report, model: model.tag, task: task))
+        let (report, calibration) = (evaluation.report, evaluation.calibration)
+        print(
+            json
+                ? EvalCommand.json(report, calibration: calibration)
+                : EvalCommand.table(report, model: model.tag, task: task, calibration: calibration))
     }
 
     private func groupShares(_ model: TextClassifier, field: String) async throws {
@@ -55,19 +59,27 @@ struct EvalCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
-        let predicted = await Evaluator.predict(model, head: head, texts: rows.map(\.text))
+        let probabilities = await Evaluator.probabilities(model, head: head, texts: rows.map(\.text))
+        let predicted = probabilities.map(Evaluator.argmax)
+        let calibration = Calibration(probabilities: probabilities, truth: truth)
         let shares = try GroupShares(
             path: data, field: field, truth: truth, predicted: predicted, labels: labels,
             domain: task == "sentiment" ? model.artifact.domain : nil)
         let report = ClassificationReport(labels: labels, truth: truth, predicted: predicted)
         if json {
-            print(JSONText.object([("classification", EvalCommand.json(report)), ("by_\(field)", shares.json)]))
+            print(
+                JSONText.object([
+                    ("classification", EvalCommand.json(report, calibration: calibration)),
+                    ("by_\(field)", shares.json),
+                ]))
         } else {
-            print(EvalCommand.table(report, model: model.tag, task: task) + "\n\n" + shares.table)
+            print(
+                EvalCommand.table(report, model: model.tag, task: task, calibration: calibration) + "\n\n"
+                    + shares.table)
         }
     }
 
-    static func json(_ report: ClassificationReport) -> String {
+    static func json(_ report: ClassificationReport, calibration: Calibration) -> String {
         let perClass = zip(report.labels, report.perClass).map { label, figures in
             (
                 label,
@@ -84,7 +96,8 @@ struct EvalCommand: AsyncParsableCommand {
         return JSONText.object([
             ("accuracy", String(format: "%.4f", report.accuracy)),
             ("macro_recall", String(format: "%.4f", report.macroRecall)),
-            ("macro_f1", String(format: "%.4f", report.macroF1)), ("per_class", JSONText.object(perClass)),
+            ("macro_f1", String(format: "%.4f", report.macroF1)), ("ece", String(format: "%.4f", calibration.ece)),
+            ("brier", String(format: "%.4f", calibration.brier)), ("per_class", JSONText.object(perClass)),
             (
                 "confusion",
                 JSONText.object([
@@ -95,14 +108,19 @@ struct EvalCommand: AsyncParsableCommand {
         ])
     }
 
-    static func table(_ report: ClassificationReport, model: String, task: String) -> String {
+    static func table(
+        _ report: ClassificationReport, model: String, task: String, calibration: Calibration
+    ) -> String {
         let width = max(12, (report.labels.map(\.count).max() ?? 0) + 2)
         func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
         var lines = [
             "\(task) on \(report.total) posts with \(model)",
             String(
                 format: "accuracy %.4f   macro-recall %.4f   macro-F1 %.4f", report.accuracy, report.macroRecall,
-                report.macroF1), "",
+                report.macroF1),
+            String(
+                format: "calibration: ECE %.4f (%d bins)   Brier %.4f", calibration.ece, calibration.bins,
+                calibration.brier), "",
             pad("class") + "precision  recall     F1      support",
         ]
         for (label, figures) in zip(report.labels, report.perClass) {

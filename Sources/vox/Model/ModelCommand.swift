@@ -9,7 +9,7 @@ struct ModelCommand: AsyncParsableCommand {
         commandName: "model",
         abstract: "Fetch and inspect models (the base encoder all-MiniLM-L6-v2).",
         discussion: "Example: vox model pull && vox model info",
-        subcommands: [Pull.self, List.self, Info.self, QualifyCommand.self]
+        subcommands: [Pull.self, List.self, Info.self, QualifyCommand.self, CalibrateCommand.self]
     )
 
     struct Pull: AsyncParsableCommand {

@@ -85,12 +85,24 @@ struct TrainCommand: AsyncParsableCommand {
         let directory = try model.baseModelDirectory()
         let started = Date()
         let settings = options
-        let artifact = try await TrainCommand.onTrainingThread {
+        var artifact = try await TrainCommand.onTrainingThread {
             let base = try BertModel.load(directory: directory)
             let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
             let trainer = try Trainer(base: base, tokenizer: tokenizer, options: settings)
             let bar = ProgressBar()
             return try trainer.run { bar.show($0) }
+        }
+        // Temperatures from the validation data, so probabilities mean what they say.
+        let calibrationSets = [
+            ("sentiment", settings.sentimentValidation), ("topic", multiLabelTopics ? nil : settings.topicValidation),
+        ].compactMap { name, path in path.map { (name, $0) } }.filter { set in
+            artifact.heads.contains { $0.name == set.0 }
+        }
+        if !calibrationSets.isEmpty {
+            let lines = try await CalibrateCommand.calibrate(
+                model: output, baseDirectory: directory, sets: calibrationSets, write: true)
+            lines.forEach { print($0) }
+            artifact = try ClassifierArtifact.load(directory: output)
         }
         let seconds = Date().timeIntervalSince(started)
         let command = (["vox"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
