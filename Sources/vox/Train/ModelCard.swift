@@ -21,6 +21,9 @@ enum ModelCard {
         for head in artifact.heads {
             lines.append(
                 "- `\(head.name)`: \(head.kind == .softmax ? "single-label (softmax)" : "multi-label (sigmoid)"), \(head.pooling.rawValue) pooling, labels \(head.labels.map { "`\($0)`" }.joined(separator: ", "))"
+                    + (head.temperature.map {
+                        String(format: ", temperature %.3f (fitted on validation data by `vox model calibrate`)", $0)
+                    } ?? "")
             )
         }
         lines += [
