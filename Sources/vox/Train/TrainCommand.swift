@@ -101,7 +101,7 @@ struct TrainCommand: AsyncParsableCommand {
         if !calibrationSets.isEmpty {
             let lines = try await CalibrateCommand.calibrate(
                 model: output, baseDirectory: directory, sets: calibrationSets, write: true)
-            lines.forEach { print($0) }
+            for line in lines { print(line) }
             artifact = try ClassifierArtifact.load(directory: output)
         }
         let seconds = Date().timeIntervalSince(started)
