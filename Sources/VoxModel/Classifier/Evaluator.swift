@@ -6,6 +6,10 @@ public enum Evaluator {
         public var report: ClassificationReport
         /// Expected calibration error (15 bins) and Brier score.
         public var calibration: Calibration
+        /// Each post's true label index, in row order.
+        public var truth: [Int]
+        /// Each post's predicted label index, in row order.
+        public var predicted: [Int]
     }
 
     /// The classification report and calibration of head `head` on `rows` (for multi-label data, the first label
@@ -23,9 +27,10 @@ public enum Evaluator {
         let labels = classifier.artifact.heads[headIndex].labels
         let truth = try Evaluator.truth(rows, labels: labels)
         let probabilities = await Evaluator.probabilities(classifier, head: headIndex, texts: rows.map(\.text))
+        let predicted = probabilities.map(argmax)
         return Evaluation(
-            report: ClassificationReport(labels: labels, truth: truth, predicted: probabilities.map(argmax)),
-            calibration: Calibration(probabilities: probabilities, truth: truth))
+            report: ClassificationReport(labels: labels, truth: truth, predicted: predicted),
+            calibration: Calibration(probabilities: probabilities, truth: truth), truth: truth, predicted: predicted)
     }
 
     /// The class head `head` predicts for each text.

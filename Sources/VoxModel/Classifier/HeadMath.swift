@@ -49,8 +49,9 @@ enum HeadMath {
         }
     }
 
-    /// Probabilities from logits: softmax, or per-class sigmoid.
-    static func probabilities(_ logits: [Float], kind: HeadSpec.Kind) -> [Float] {
+    /// Probabilities from logits divided by `temperature`: softmax, or per-class sigmoid.
+    static func probabilities(_ logits: [Float], kind: HeadSpec.Kind, temperature: Float = 1) -> [Float] {
+        let logits = temperature == 1 ? logits : logits.map { $0 / temperature }
         switch kind {
         case .softmax:
             let maximum = logits.max() ?? 0

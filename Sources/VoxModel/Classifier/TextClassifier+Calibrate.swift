@@ -30,7 +30,7 @@ extension TextClassifier {
         let logits = await self.logits(rows.map(\.text), head: index)
         let temperature = HeadAdapter.temperature(logits: logits.map { $0.map(Double.init) }, labels: truth)
         func probabilities(_ t: Double) -> [[Float]] {
-            logits.map { HeadMath.probabilities($0.map { $0 / Float(t) }, kind: .softmax) }
+            logits.map { HeadMath.probabilities($0, kind: .softmax, temperature: Float(t)) }
         }
         return HeadCalibration(
             head: name, temperature: temperature,

@@ -93,11 +93,10 @@ public final class TextClassifier: Sendable {
         let h = encoder.model.config.hiddenSize
         return pooled(batch: batch, workspace: workspace, heads: Array(heads.indices)) { index, vector in
             let head = heads[index]
-            let temperature = Float(head.spec.effectiveTemperature)
             let logits = HeadMath.logits(
                 vector, h: h, weight: head.weight.pointer, bias: head.bias.pointer, classes: head.spec.labels.count)
             return HeadMath.probabilities(
-                temperature == 1 ? logits : logits.map { $0 / temperature }, kind: head.spec.kind)
+                logits, kind: head.spec.kind, temperature: Float(head.spec.effectiveTemperature))
         }.map { Prediction(probabilities: $0 ?? []) }
     }
 

@@ -29,10 +29,6 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let model = try classifier.load()
-        if let by {
-            try await groupShares(model, field: by)
-            return
-        }
         let evaluation: Evaluator.Evaluation
         do {
             evaluation = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
@@ -40,37 +36,21 @@ struct EvalCommand: AsyncParsableCommand {
             throw CLIError(error.message)
         }
         let (report, calibration) = (evaluation.report, evaluation.calibration)
-        print(
-            json
-                ? EvalCommand.json(report, calibration: calibration)
-                : EvalCommand.table(report, model: model.tag, task: task, calibration: calibration))
-    }
-
-    private func groupShares(_ model: TextClassifier, field: String) async throws {
-        guard let head = model.artifact.heads.firstIndex(where: { $0.name == task }) else {
-            throw CLIError("the model has no \(task) head")
+        guard let by else {
+            print(
+                json
+                    ? EvalCommand.json(report, calibration: calibration)
+                    : EvalCommand.table(report, model: model.tag, task: task, calibration: calibration))
+            return
         }
-        let labels = model.artifact.heads[head].labels
-        let rows: [LabeledText]
-        let truth: [Int]
-        do {
-            rows = try LabeledText.load(data)
-            truth = try Evaluator.truth(rows, labels: labels)
-        } catch {
-            throw CLIError(error.message)
-        }
-        let probabilities = await Evaluator.probabilities(model, head: head, texts: rows.map(\.text))
-        let predicted = probabilities.map(Evaluator.argmax)
-        let calibration = Calibration(probabilities: probabilities, truth: truth)
         let shares = try GroupShares(
-            path: data, field: field, truth: truth, predicted: predicted, labels: labels,
+            path: data, field: by, truth: evaluation.truth, predicted: evaluation.predicted, labels: report.labels,
             domain: task == "sentiment" ? model.artifact.domain : nil)
-        let report = ClassificationReport(labels: labels, truth: truth, predicted: predicted)
         if json {
             print(
                 JSONText.object([
                     ("classification", EvalCommand.json(report, calibration: calibration)),
-                    ("by_\(field)", shares.json),
+                    ("by_\(by)", shares.json),
                 ]))
         } else {
             print(

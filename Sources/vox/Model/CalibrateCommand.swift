@@ -34,16 +34,16 @@ struct CalibrateCommand: AsyncParsableCommand {
     func run() async throws {
         let baseDirectory = try base.baseModelDirectory()
         let sets = [("sentiment", sentiment), ("topic", topic)].filter { $0.1 != "none" }
-        let lines = try await CalibrateCommand.calibrate(
+        let (_, lines) = try await CalibrateCommand.calibrate(
             model: model, baseDirectory: baseDirectory, sets: sets, write: !dryRun)
         print(lines.joined(separator: "\n"))
     }
 
     /// Calibrates the heads named in `sets` (head, validation file) of the model in `model`, writing the temperatures
-    /// into its `vox-model.json` when `write`; returns one summary line per head.
+    /// into its `vox-model.json` when `write`; returns the calibrated description and one summary line per head.
     static func calibrate(
         model: String, baseDirectory: String, sets: [(String, String)], write: Bool
-    ) async throws -> [String] {
+    ) async throws -> (artifact: ClassifierArtifact, lines: [String]) {
         do {
             let classifier = try TextClassifier.load(directory: model, baseDirectory: baseDirectory)
             var artifact = classifier.artifact
@@ -61,7 +61,7 @@ struct CalibrateCommand: AsyncParsableCommand {
                 try artifact.save(directory: model)
                 lines.append("temperatures written to \(model)/vox-model.json")
             }
-            return lines
+            return (artifact, lines)
         } catch {
             throw CLIError(error.message)
         }

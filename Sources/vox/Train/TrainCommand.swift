@@ -99,10 +99,10 @@ struct TrainCommand: AsyncParsableCommand {
             artifact.heads.contains { $0.name == set.0 }
         }
         if !calibrationSets.isEmpty {
-            let lines = try await CalibrateCommand.calibrate(
+            let calibrated = try await CalibrateCommand.calibrate(
                 model: output, baseDirectory: directory, sets: calibrationSets, write: true)
-            for line in lines { print(line) }
-            artifact = try ClassifierArtifact.load(directory: output)
+            for line in calibrated.lines { print(line) }
+            artifact = calibrated.artifact
         }
         let seconds = Date().timeIntervalSince(started)
         let command = (["vox"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
