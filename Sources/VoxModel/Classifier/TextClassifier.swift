@@ -20,7 +20,7 @@ public final class TextClassifier: Sendable {
 
     /// Builds a classifier from merged encoder weights and trained heads.
     init(
-        artifact: ClassifierArtifact, model: BertModel, tokenizer: WordPieceTokenizer, heads: [TrainableHead],
+        artifact: ClassifierArtifact, model: BertModel, tokenizer: any TextTokenizer, heads: [TrainableHead],
         threads: Int
     ) {
         self.artifact = artifact
@@ -35,7 +35,7 @@ public final class TextClassifier: Sendable {
     ) throws(ModelError) -> TextClassifier {
         let artifact = try ClassifierArtifact.load(directory: directory)
         let base = try BertModel.load(directory: baseDirectory)
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: baseDirectory + "/tokenizer.json")
+        let tokenizer = try TokenizerLoader.load(directory: baseDirectory)
         let trained = TrainableEncoder(model: base, tuning: artifact.fineTuning, seed: 0, backend: base.backend)
         var generator = SeededGenerator(seed: 0)
         let heads = artifact.heads.map {

@@ -11,7 +11,7 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// The encoder.
     public let model: BertModel
     /// The tokenizer.
-    public let tokenizer: WordPieceTokenizer
+    public let tokenizer: any TextTokenizer
     /// Threads a batch is spread over.
     public let threads: Int
     private let gang: WorkerGang
@@ -19,7 +19,7 @@ public final class SentenceEncoder: @unchecked Sendable {
     private let workspaceLock = NSLock()
 
     /// Creates an encoder.
-    public init(model: BertModel, tokenizer: WordPieceTokenizer, threads: Int = 2) {
+    public init(model: BertModel, tokenizer: any TextTokenizer, threads: Int = 2) {
         self.model = model
         self.tokenizer = tokenizer
         self.threads = max(1, threads)
@@ -29,12 +29,13 @@ public final class SentenceEncoder: @unchecked Sendable {
             workers: self.threads)
     }
 
-    /// Loads the model and tokenizer from a folder (`config.json`, `model.safetensors`, `tokenizer.json`).
+    /// Loads the model and tokenizer from a folder (`config.json`, `model.safetensors`, `tokenizer.json`, and
+    /// `vox-encoder.json` where the encoder has one).
     public static func load(
         directory: String, threads: Int = 2, precision: Precision = .fp32
     ) throws(ModelError) -> SentenceEncoder {
         let model = try BertModel.load(directory: directory, precision: precision)
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
+        let tokenizer = try TokenizerLoader.load(directory: directory)
         return SentenceEncoder(model: model, tokenizer: tokenizer, threads: threads)
     }
 

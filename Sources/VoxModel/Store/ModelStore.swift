@@ -36,8 +36,11 @@ public struct ModelStore: Sendable {
     public func directory(of name: String = ModelStore.baseModelName) -> String { root + "/models/" + name }
 
     /// Whether the base encoder is installed and was verified.
-    public var hasBaseModel: Bool {
-        let folder = directory()
+    public var hasBaseModel: Bool { isInstalled(ModelStore.baseModelName) }
+
+    /// Whether the encoder called `name` is installed and was verified.
+    public func isInstalled(_ name: String) -> Bool {
+        let folder = directory(of: name)
         return ["model.safetensors", "config.json", "tokenizer.json", ModelStore.verifiedMarker].allSatisfy {
             FileManager.default.fileExists(atPath: folder + "/" + $0)
         }
@@ -147,13 +150,13 @@ public struct ModelStore: Sendable {
         }
     }
 
-    private static func find(_ name: String, under folder: String) -> String? {
+    static func find(_ name: String, under folder: String) -> String? {
         if FileManager.default.fileExists(atPath: folder + "/" + name) { return folder + "/" + name }
         let entries = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        return entries.sorted().first { ($0 as NSString).lastPathComponent == name }.map { folder + "/" + $0 }
+        return entries.sorted().first { $0 == name || $0.hasSuffix("/" + name) }.map { folder + "/" + $0 }
     }
 
-    private static func run(_ arguments: [String], what: String) throws(ModelError) {
+    static func run(_ arguments: [String], what: String) throws(ModelError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -4,7 +4,7 @@ import Foundation
 /// same ids as `tokenizers` does for the same file: special tokens matched in the raw text, BERT
 /// normalisation and pre-tokenisation, greedy longest-match-first subwords with `##`, `[UNK]` for
 /// words over 100 scalars, `[CLS]` … `[SEP]`, truncation at `maxLength`. No padding: ids are unpadded.
-public struct WordPieceTokenizer: Sendable {
+public struct WordPieceTokenizer: TextTokenizer {
     private let vocabulary: Vocabulary
     private let preTokenizer: BertPreTokenizer
     private let specialTokens: [(text: String, id: Int32)]

@@ -30,7 +30,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     let base: BertModel
-    let tokenizer: WordPieceTokenizer
+    let tokenizer: any TextTokenizer
     let options: TrainingOptions
     let encoder: TrainableEncoder
     let tasks: [Task]
@@ -39,7 +39,7 @@ public final class Trainer: @unchecked Sendable {
 
     /// Prepares training: reads and tokenizes the data, builds the trainable encoder and heads.
     /// - Throws: `ModelError` for unreadable data or labels outside the heads' label sets.
-    public init(base: BertModel, tokenizer: WordPieceTokenizer, options: TrainingOptions) throws(ModelError) {
+    public init(base: BertModel, tokenizer: any TextTokenizer, options: TrainingOptions) throws(ModelError) {
         self.base = base
         self.tokenizer = tokenizer
         self.options = options
@@ -84,7 +84,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private static func task(
-        _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: WordPieceTokenizer,
+        _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: any TextTokenizer,
         generator: inout SeededGenerator
     ) throws(ModelError) -> Task {
         var rows = try LabeledText.load(train)

@@ -61,7 +61,7 @@ struct ModelBenchCommand: AsyncParsableCommand {
         let directory = try model.baseModelDirectory()
         let sample = try IngestCorpus.sampleTexts()
         let texts = (0..<posts).map { sample[$0 % sample.count] }
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
+        let tokenizer = try TokenizerLoader.load(directory: directory)
         let tokenizeStart = DispatchTime.now()
         var tokenCount = 0
         for text in texts { tokenCount += tokenizer.encode(text).count }

@@ -87,7 +87,7 @@ struct TrainCommand: AsyncParsableCommand {
         let settings = options
         var artifact = try await TrainCommand.onTrainingThread {
             let base = try BertModel.load(directory: directory)
-            let tokenizer = try WordPieceTokenizer(tokenizerJSON: directory + "/tokenizer.json")
+            let tokenizer = try TokenizerLoader.load(directory: directory)
             let trainer = try Trainer(base: base, tokenizer: tokenizer, options: settings)
             let bar = ProgressBar()
             return try trainer.run { bar.show($0) }
