@@ -14,6 +14,8 @@ public struct UnigramTokenizer: TextTokenizer {
     private let scores: [Double]
     private let unknownScore: Double
     private let specialTokens: [(bytes: [UInt8], id: Int32)]
+    /// Whether every special token starts with `<` (then only a `<` can start one).
+    private let specialsStartWithAngle: Bool
     /// The id of `<s>`.
     public let bosID: Int32
     /// The id of `</s>`.
@@ -96,6 +98,7 @@ public struct UnigramTokenizer: TextTokenizer {
         self.scores = scores
         unknownScore = (scores.min() ?? 0) - 10
         specialTokens = specials.sorted { $0.bytes.count > $1.bytes.count }
+        specialsStartWithAngle = specials.allSatisfy { $0.bytes.first == UInt8(ascii: "<") }
         bosID = bos
         eosID = eos
         unknownID = Int32(unknown)
@@ -131,8 +134,7 @@ public struct UnigramTokenizer: TextTokenizer {
 
     /// The longest special token written at `position`, if any.
     private func specialToken(in bytes: [UInt8], at position: Int) -> (bytes: [UInt8], id: Int32)? {
-        guard bytes[position] == UInt8(ascii: "<") || !specialTokens.allSatisfy({ $0.bytes.first == UInt8(ascii: "<") })
-        else { return nil }
+        guard bytes[position] == UInt8(ascii: "<") || !specialsStartWithAngle else { return nil }
         return specialTokens.first { token in
             token.bytes.count <= bytes.count - position
                 && token.bytes.indices.allSatisfy { bytes[position + $0] == token.bytes[$0] }
@@ -171,54 +173,85 @@ public struct UnigramTokenizer: TextTokenizer {
 
     private func appendPieces(of text: Substring, to ids: inout [Int32], limit: Int) {
         let (bytes, starts) = words(text)
+        guard !starts.isEmpty else { return }
+        // One lattice for all words of the text, each word using its first `length + 1` entries.
+        var lattice = Lattice(capacity: bytes.count + 1)
         bytes.withUnsafeBufferPointer { buffer in
             for (index, start) in starts.enumerated() {
                 if ids.count >= limit { return }
                 let end = index + 1 < starts.count ? starts[index + 1] : buffer.count
-                segment(buffer, start, end, into: &ids)
+                segment(UnsafeBufferPointer(rebasing: buffer[start..<end]), lattice: &lattice, into: &ids)
             }
         }
     }
 
-    /// The best segmentation of `bytes[start..<end]` (one word), appended to `ids`.
-    private func segment(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into ids: inout [Int32]) {
-        let length = end - start
-        var bestScore = [Double](repeating: 0, count: length + 1)
-        var bestStart = [Int](repeating: -1, count: length + 1)
-        var bestID = [Int32](repeating: -1, count: length + 1)
-        let word = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        var position = 0
-        while position < length {
-            let here = bestScore[position]
-            let characterLength = min(UTF8Scalars.length(leading: word[position]), length - position)
-            var coversCharacter = false
-            trie.prefixes(of: word, from: position) { pieceEnd, id in
-                let candidate = here + scores[Int(id)]
-                if bestStart[pieceEnd] < 0 || candidate > bestScore[pieceEnd] {
-                    bestScore[pieceEnd] = candidate
-                    bestStart[pieceEnd] = position
-                    bestID[pieceEnd] = id
-                }
-                if pieceEnd - position == characterLength { coversCharacter = true }
-            }
-            if !coversCharacter {
-                let target = position + characterLength
-                let candidate = here + unknownScore
-                if bestStart[target] < 0 || candidate > bestScore[target] {
-                    bestScore[target] = candidate
-                    bestStart[target] = position
-                    bestID[target] = unknownID
-                }
-            }
-            position += characterLength
+    /// The Viterbi lattice: per byte position the best score of a path ending there, where its last piece
+    /// starts, and that piece.
+    private struct Lattice {
+        var score: [Double]
+        var start: [Int]
+        var id: [Int32]
+
+        init(capacity: Int) {
+            score = [Double](repeating: 0, count: capacity)
+            start = [Int](repeating: -1, count: capacity)
+            id = [Int32](repeating: -1, count: capacity)
         }
-        var pieces: [Int32] = []
-        var cursor = length
-        while cursor > 0 {
-            let id = bestID[cursor]
-            if !(id == unknownID && pieces.last == unknownID) { pieces.append(id) }
-            cursor = bestStart[cursor]
+    }
+
+    /// The best segmentation of one word, appended to `ids`.
+    private func segment(_ word: UnsafeBufferPointer<UInt8>, lattice: inout Lattice, into ids: inout [Int32]) {
+        let length = word.count
+        let unknownID = unknownID
+        let unknownScore = unknownScore
+        let trie = trie
+        scores.withUnsafeBufferPointer { scores in
+            lattice.score.withUnsafeMutableBufferPointer { bestScore in
+                lattice.start.withUnsafeMutableBufferPointer { bestStart in
+                    lattice.id.withUnsafeMutableBufferPointer { bestID in
+                        for index in 0...length {
+                            bestScore[index] = 0
+                            bestStart[index] = -1
+                        }
+                        var position = 0
+                        while position < length {
+                            let here = bestScore[position]
+                            let characterLength = min(UTF8Scalars.length(leading: word[position]), length - position)
+                            var coversCharacter = false
+                            trie.prefixes(of: word, from: position) { pieceEnd, id in
+                                let candidate = here + scores[Int(id)]
+                                if bestStart[pieceEnd] < 0 || candidate > bestScore[pieceEnd] {
+                                    bestScore[pieceEnd] = candidate
+                                    bestStart[pieceEnd] = position
+                                    bestID[pieceEnd] = id
+                                }
+                                if pieceEnd - position == characterLength { coversCharacter = true }
+                            }
+                            if !coversCharacter {
+                                let target = position + characterLength
+                                let candidate = here + unknownScore
+                                if bestStart[target] < 0 || candidate > bestScore[target] {
+                                    bestScore[target] = candidate
+                                    bestStart[target] = position
+                                    bestID[target] = unknownID
+                                }
+                            }
+                            position += characterLength
+                        }
+                        // Back from the end; runs of unknown pieces fuse into one.
+                        let mark = ids.count
+                        var cursor = length
+                        while cursor > 0 {
+                            let id = bestID[cursor]
+                            if !(id == unknownID && ids.count > mark && ids[ids.count - 1] == unknownID) {
+                                ids.append(id)
+                            }
+                            cursor = bestStart[cursor]
+                        }
+                        ids[mark...].reverse()
+                    }
+                }
+            }
         }
-        ids += pieces.reversed()
     }
 }

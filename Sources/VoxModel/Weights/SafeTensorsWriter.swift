@@ -36,14 +36,18 @@ public enum SafeTensorsWriter {
                 var start = 0
                 while start < tensor.count {
                     let end = min(tensor.count, start + chunk)
-                    var bytes = Data(count: (end - start) * 4)
-                    bytes.withUnsafeMutableBytes { raw in
-                        for index in start..<end {
-                            raw.storeBytes(
-                                of: tensor.pointer[index].bitPattern.littleEndian, toByteOffset: (index - start) * 4,
-                                as: UInt32.self)
+                    #if _endian(little)
+                        let bytes = Data(bytes: tensor.pointer + start, count: (end - start) * 4)
+                    #else
+                        var bytes = Data(count: (end - start) * 4)
+                        bytes.withUnsafeMutableBytes { raw in
+                            for index in start..<end {
+                                raw.storeBytes(
+                                    of: tensor.pointer[index].bitPattern.littleEndian,
+                                    toByteOffset: (index - start) * 4, as: UInt32.self)
+                            }
                         }
-                    }
+                    #endif
                     try handle.write(contentsOf: bytes)
                     start = end
                 }

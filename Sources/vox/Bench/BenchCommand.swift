@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: "Examples: vox bench ingest --size-mb 200; vox bench model --peer",
         subcommands: [
             IngestBenchCommand.self, ModelBenchCommand.self, PipelineBenchCommand.self, SharesBenchCommand.self,
+            TokenizerBenchCommand.self,
         ]
     )
 }

