@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 scripts/format.sh --lint
 swift build --build-tests -Xswiftc -warnings-as-errors
-# The parity tests need the real pretrained encoder: pull it (verified by SHA-256) unless it is cached.
+# The parity tests need the real pretrained encoders: pull them (verified by SHA-256) unless they are cached.
 .build/debug/vox model pull
+.build/debug/vox model pull multilingual-e5-small
 swift test --skip-build

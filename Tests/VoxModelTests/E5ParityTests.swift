@@ -13,7 +13,8 @@ import Testing
 
     static func requireEncoder() throws -> SentenceEncoder {
         try #require(
-            encoder, "multilingual-e5-small is not installed: run `vox model pull multilingual-e5-small` (scripts/test.sh does)")
+            encoder,
+            "multilingual-e5-small is not installed: run `vox model pull multilingual-e5-small` (scripts/test.sh does)")
     }
 
     static func references() throws -> [(text: String, ids: [Int32])] {
@@ -90,7 +91,8 @@ import Testing
             let reference = expected[(layer * width)..<((layer + 1) * width)]
             let scale = reference.map { abs($0) }.max() ?? 1
             let difference = zip(states, reference).map { abs($0 - $1) }.max() ?? 0
-            #expect(difference <= 2e-5 * max(scale, 1), "layer \(layer): largest difference \(difference) (scale \(scale))")
+            #expect(
+                difference <= 2e-5 * max(scale, 1), "layer \(layer): largest difference \(difference) (scale \(scale))")
         }
     }
 

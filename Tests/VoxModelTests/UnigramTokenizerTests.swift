@@ -12,7 +12,8 @@ import Testing
 
     static func requireTokenizer() throws -> UnigramTokenizer {
         try #require(
-            tokenizer, "multilingual-e5-small is not installed: run `vox model pull multilingual-e5-small` (scripts/test.sh does)")
+            tokenizer,
+            "multilingual-e5-small is not installed: run `vox model pull multilingual-e5-small` (scripts/test.sh does)")
     }
 
     static func golden() throws -> [(text: String, normalized: String, ids: [Int32])] {
@@ -66,7 +67,9 @@ import Testing
             let expected = normalized
             if Array(actual.utf8) != Array(expected.utf8) {
                 mismatches += 1
-                if mismatches <= 10 { Issue.record("\(text.debugDescription): \(actual.debugDescription) ≠ \(expected.debugDescription)") }
+                if mismatches <= 10 {
+                    Issue.record("\(text.debugDescription): \(actual.debugDescription) ≠ \(expected.debugDescription)")
+                }
             }
         }
         #expect(mismatches == 0)

@@ -97,4 +97,9 @@ int vox_detected_kernel_level(void);
 
 /// Forces a path at most the detected one (tests compare them); -1 returns to automatic choice.
 void vox_force_kernel_level(int level);
+/// Dequantises `blocks` Q4_0 blocks (an fp16 scale, then 16 bytes: byte j holds weight j in its low nibble and
+/// weight j + 16 in its high nibble, each (nibble - 8) * scale) into out[32 * blocks]; exact in float32.
+/// Returns 1 when every value is finite, else 0.
+int vox_q4_0_dequantize(const uint8_t *data, size_t blocks, float *out);
+
 #endif

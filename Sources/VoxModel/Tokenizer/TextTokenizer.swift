@@ -21,7 +21,8 @@ public enum TokenizerLoader {
             throw ModelError(.missing, "no tokenizer.json in \(directory)")
         }
         // The model type is near the file's end; a light scan avoids parsing a large vocabulary twice.
-        let isUnigram = data.range(of: Data("\"type\":\"Unigram\"".utf8)) != nil
+        let isUnigram =
+            data.range(of: Data("\"type\":\"Unigram\"".utf8)) != nil
             || data.range(of: Data("\"type\": \"Unigram\"".utf8)) != nil
         let base: any TextTokenizer =
             isUnigram

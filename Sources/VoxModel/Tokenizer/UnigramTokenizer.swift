@@ -58,11 +58,14 @@ public struct UnigramTokenizer: TextTokenizer {
         var charsmap: PrecompiledCharsmap? = nil
         var collapse = false
         let normalizer = root["normalizer"] as? [String: Any]
-        let steps = normalizer?["type"] as? String == "Sequence" ? normalizer?["normalizers"] as? [[String: Any]] ?? [] : normalizer.map { [$0] } ?? []
+        let steps =
+            normalizer?["type"] as? String == "Sequence"
+            ? normalizer?["normalizers"] as? [[String: Any]] ?? [] : normalizer.map { [$0] } ?? []
         for step in steps {
             switch step["type"] as? String {
             case "Precompiled":
-                guard let encoded = step["precompiled_charsmap"] as? String, let blob = Data(base64Encoded: encoded) else {
+                guard let encoded = step["precompiled_charsmap"] as? String, let blob = Data(base64Encoded: encoded)
+                else {
                     throw ModelError(.format, "\(path): the Precompiled normaliser has no readable charsmap")
                 }
                 charsmap = try PrecompiledCharsmap(Array(blob))

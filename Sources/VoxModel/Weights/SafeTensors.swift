@@ -157,16 +157,16 @@ public final class SafeTensors: @unchecked Sendable {
         switch info.dtype {
         case .f32:
             #if _endian(little)
-                return [Float](unsafeUninitializedCapacity: info.count) { buffer, initialized in
-                    if let destination = buffer.baseAddress, let source = raw.baseAddress {
-                        UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: info.count * 4)
-                    }
-                    initialized = info.count
+            return [Float](unsafeUninitializedCapacity: info.count) { buffer, initialized in
+                if let destination = buffer.baseAddress, let source = raw.baseAddress {
+                    UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: info.count * 4)
                 }
+                initialized = info.count
+            }
             #else
-                return (0..<info.count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self) }.map {
-                    Float(bitPattern: UInt32(littleEndian: $0))
-                }
+            return (0..<info.count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self) }.map {
+                Float(bitPattern: UInt32(littleEndian: $0))
+            }
             #endif
         case .f16:
             return (0..<info.count).map {

@@ -37,16 +37,16 @@ public enum SafeTensorsWriter {
                 while start < tensor.count {
                     let end = min(tensor.count, start + chunk)
                     #if _endian(little)
-                        let bytes = Data(bytes: tensor.pointer + start, count: (end - start) * 4)
+                    let bytes = Data(bytes: tensor.pointer + start, count: (end - start) * 4)
                     #else
-                        var bytes = Data(count: (end - start) * 4)
-                        bytes.withUnsafeMutableBytes { raw in
-                            for index in start..<end {
-                                raw.storeBytes(
-                                    of: tensor.pointer[index].bitPattern.littleEndian,
-                                    toByteOffset: (index - start) * 4, as: UInt32.self)
-                            }
+                    var bytes = Data(count: (end - start) * 4)
+                    bytes.withUnsafeMutableBytes { raw in
+                        for index in start..<end {
+                            raw.storeBytes(
+                                of: tensor.pointer[index].bitPattern.littleEndian,
+                                toByteOffset: (index - start) * 4, as: UInt32.self)
                         }
+                    }
                     #endif
                     try handle.write(contentsOf: bytes)
                     start = end
