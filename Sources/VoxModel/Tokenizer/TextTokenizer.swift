@@ -17,19 +17,24 @@ public enum TokenizerLoader {
     /// - Throws: `ModelError` when `tokenizer.json` or `vox-encoder.json` cannot be used.
     public static func load(directory: String, maxLength: Int = 128) throws(ModelError) -> any TextTokenizer {
         let path = directory + "/tokenizer.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw ModelError(.missing, "no tokenizer.json in \(directory)")
         }
-        // The model type is near the file's end; a light scan avoids parsing a large vocabulary twice.
-        let isUnigram =
-            data.range(of: Data("\"type\":\"Unigram\"".utf8)) != nil
-            || data.range(of: Data("\"type\": \"Unigram\"".utf8)) != nil
+        let root = try readJSON(path)
         let base: any TextTokenizer =
-            isUnigram
-            ? try UnigramTokenizer(tokenizerJSON: path, maxLength: maxLength)
-            : try WordPieceTokenizer(tokenizerJSON: path, maxLength: maxLength)
+            (root["model"] as? [String: Any])?["type"] as? String == "Unigram"
+            ? try UnigramTokenizer(tokenizerJSON: root, path: path, maxLength: maxLength)
+            : try WordPieceTokenizer(tokenizerJSON: root, path: path, maxLength: maxLength)
         let prefix = try EncoderDescription.load(directory: directory)?.textPrefix ?? ""
         return prefix.isEmpty ? base : PrefixedTokenizer(base: base, prefix: prefix)
+    }
+
+    /// A `tokenizer.json`, parsed once.
+    static func readJSON(_ path: String) throws(ModelError) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw ModelError(.format, "cannot read the tokenizer file \(path)") }
+        return root
     }
 }
 

@@ -32,9 +32,11 @@ public struct UnigramTokenizer: TextTokenizer {
     /// Loads a tokenizer from a Hugging Face `tokenizer.json` whose model is `Unigram`.
     /// - Throws: `ModelError` naming the file and the part it cannot use.
     public init(tokenizerJSON path: String, maxLength: Int = 128) throws(ModelError) {
-        guard let data = FileManager.default.contents(atPath: path),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { throw ModelError(.format, "cannot read the tokenizer file \(path)") }
+        try self.init(tokenizerJSON: try TokenizerLoader.readJSON(path), path: path, maxLength: maxLength)
+    }
+
+    /// Creates a tokenizer from a parsed `tokenizer.json` (`path` names it in errors).
+    init(tokenizerJSON root: [String: Any], path: String, maxLength: Int) throws(ModelError) {
         guard let model = root["model"] as? [String: Any], model["type"] as? String == "Unigram",
             let vocab = model["vocab"] as? [[Any]], !vocab.isEmpty
         else { throw ModelError(.format, "\(path) is not a Unigram tokenizer") }

@@ -30,9 +30,11 @@ public struct WordPieceTokenizer: TextTokenizer {
     ///   - maxLength: The most ids per text (default 128).
     /// - Throws: `ModelError` when the file cannot be read or is not a BERT WordPiece tokenizer.
     public init(tokenizerJSON path: String, maxLength: Int = 128) throws(ModelError) {
-        guard let data = FileManager.default.contents(atPath: path),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { throw ModelError(.format, "cannot read the tokenizer file \(path)") }
+        try self.init(tokenizerJSON: try TokenizerLoader.readJSON(path), path: path, maxLength: maxLength)
+    }
+
+    /// Creates a tokenizer from a parsed `tokenizer.json` (`path` names it in errors).
+    init(tokenizerJSON root: [String: Any], path: String, maxLength: Int) throws(ModelError) {
         guard let model = root["model"] as? [String: Any], model["type"] as? String == "WordPiece",
             let vocab = model["vocab"] as? [String: Int]
         else { throw ModelError(.format, "\(path) is not a WordPiece tokenizer") }
