@@ -92,12 +92,14 @@ import Testing
                 if case .batch = event { stop.stop() }
             }
         }
-        // Without the fix the reader stays blocked in read(): give up after 10 s (cancelling frees the async side)
-        // rather than hang the suite.
+        // Without the fix the reader stays blocked in read(): give up 30 s after the stop request (cancelling frees
+        // the async side) rather than hang the suite. The clock starts at the request, so a loaded machine's slow
+        // start-up does not count against it.
         let endedByStop = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await run.value) != nil }
             group.addTask {
-                try? await Task.sleep(for: .seconds(10))
+                while !stop.isStopped, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+                try? await Task.sleep(for: .seconds(30))
                 if !Task.isCancelled { run.cancel() }
                 return false
             }

