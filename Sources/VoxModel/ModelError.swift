@@ -13,6 +13,8 @@ public struct ModelError: Error, Sendable, CustomStringConvertible, Equatable {
         case download
         /// The model has not been pulled yet.
         case missing
+        /// The heads were trained on another base encoder than the one given.
+        case mismatch
     }
 
     /// The kind of failure.

@@ -12,7 +12,7 @@ import VoxTestSupport
 @Suite(.serialized) struct PipelineTests {
     static let classifier: TextClassifier? = {
         let store = ModelStore()
-        guard store.hasBaseModel, let directory = DefaultModel.directory else { return nil }
+        guard store.hasBaseModel, let directory = BundledModel.standard.directory else { return nil }
         return try? TextClassifier.load(directory: directory, baseDirectory: store.directory())
     }()
 

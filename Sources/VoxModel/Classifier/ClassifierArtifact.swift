@@ -33,15 +33,15 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         case domain = "domain_estimate"
     }
 
-    /// Creates a description.
+    /// Creates a description of heads trained on the encoder called `baseModel` (one of `ModelStore.encoders`).
     public init(
         id: String, version: String, fineTuning: FineTuning, heads: [HeadSpec], metrics: [String: Double] = [:],
-        training: [String: String] = [:]
+        training: [String: String] = [:], baseModel: String = ModelStore.baseModelName
     ) {
         self.id = id
         self.version = version
-        baseModel = ModelStore.baseModelName
-        baseSHA256 = ModelStore.baseModelSHA256
+        self.baseModel = baseModel
+        baseSHA256 = ModelStore.encoders[baseModel] ?? ""
         self.fineTuning = fineTuning
         self.heads = heads
         self.metrics = metrics
@@ -51,6 +51,19 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
     /// Whether `precision` was measured on this model and met its accuracy bound (fp32 always does).
     public func qualifies(_ precision: Precision) -> Bool {
         precision == .fp32 || precisionBounds?[precision.rawValue]?.meetsBound(precision) == true
+    }
+
+    /// Checks that the encoder in `baseDirectory` is the one these heads were trained on: its name (from
+    /// `vox-encoder.json`; all-MiniLM-L6-v2 has none) and the SHA-256 its weights were verified by.
+    /// - Throws: `ModelError` (`.mismatch`) naming both encoders.
+    public func checkBase(_ baseDirectory: String) throws(ModelError) {
+        let name = try EncoderDescription.load(directory: baseDirectory)?.name ?? ModelStore.baseModelName
+        guard name == baseModel, ModelStore.encoders[name] == baseSHA256 else {
+            throw ModelError(
+                .mismatch,
+                "\(label) was trained on \(baseModel) (weights SHA-256 \(baseSHA256.prefix(12))…), but "
+                    + "\(baseDirectory) holds \(name): pull \(baseModel) with vox model pull \(baseModel)")
+        }
     }
 
     /// `id@version`, as outputs name the model.

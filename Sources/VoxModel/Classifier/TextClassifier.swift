@@ -34,6 +34,7 @@ public final class TextClassifier: Sendable {
         directory: String, baseDirectory: String, threads: Int = 2, precision: Precision = .fp32
     ) throws(ModelError) -> TextClassifier {
         let artifact = try ClassifierArtifact.load(directory: directory)
+        try artifact.checkBase(baseDirectory)
         let base = try BertModel.load(directory: baseDirectory)
         let tokenizer = try TokenizerLoader.load(directory: baseDirectory)
         let trained = TrainableEncoder(model: base, tuning: artifact.fineTuning, seed: 0, backend: base.backend)

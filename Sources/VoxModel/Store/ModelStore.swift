@@ -15,6 +15,12 @@ public struct ModelStore: Sendable {
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
 
+    /// Every encoder Vox can pull, by name, with the SHA-256 its weights are verified by (for e5, the 4-bit
+    /// source file the safetensors are converted from).
+    public static let encoders: [String: String] = [
+        baseModelName: baseModelSHA256, e5Name: e5WeightsSHA256,
+    ]
+
     /// The cache's root folder.
     public let root: String
 

@@ -35,7 +35,8 @@ final class TrainableHead: @unchecked Sendable {
     /// and the head's own gradients.
     /// - Parameters:
     ///   - saved: The encoder's forward pass.
-    ///   - targets: Per post, one value per label (one-hot for softmax heads).
+    ///   - targets: Per post, one value per label: for softmax heads a distribution (one-hot for a hard label,
+    ///     soft from a teacher), for sigmoid heads 0 or 1 per label.
     ///   - classWeights: Per-label loss weights (softmax heads), or nil.
     ///   - training: Dropout on, gradients accumulated.
     func loss(
@@ -48,10 +49,14 @@ final class TrainableHead: @unchecked Sendable {
         let pooledBuffer = Tensor(zeros: [h])
         let attentionBuffer = Tensor(zeros: [saved.sequences.map(\.count).max() ?? 1])
         let attention = attentionBuffer.pointer
+        // A softmax target may be soft (a distribution, from a teacher): its weight is the class weights'
+        // expectation under it, which is the label's weight for a one-hot target.
+        func lossWeight(_ target: [Float]) -> Float {
+            guard let classWeights else { return 1 }
+            return zip(target, classWeights).reduce(0) { $0 + $1.0 * $1.1 }
+        }
         let totalWeight: Float =
-            spec.kind == .sigmoid
-            ? Float(targets.count * classes)
-            : targets.reduce(0) { $0 + (classWeights?[$1.firstIndex(of: 1) ?? 0] ?? 1) }
+            spec.kind == .sigmoid ? Float(targets.count * classes) : targets.reduce(0) { $0 + lossWeight($1) }
         var loss: Float = 0
         let keep = 1 - dropout
         for (index, ids) in saved.sequences.enumerated() {
@@ -74,9 +79,11 @@ final class TrainableHead: @unchecked Sendable {
             var dLogits = [Float](repeating: 0, count: classes)
             switch spec.kind {
             case .softmax:
-                let label = targets[index].firstIndex(of: 1) ?? 0
-                let w = classWeights?[label] ?? 1
-                loss += -w * log(max(probabilities[label], 1e-12)) / totalWeight
+                // Cross-entropy against the target distribution; its gradient is p − t because t sums to 1.
+                let w = lossWeight(targets[index])
+                for c in 0..<classes where targets[index][c] > 0 {
+                    loss += -w * targets[index][c] * log(max(probabilities[c], 1e-12)) / totalWeight
+                }
                 for c in 0..<classes { dLogits[c] = w * (probabilities[c] - targets[index][c]) / totalWeight }
             case .sigmoid:
                 for c in 0..<classes {

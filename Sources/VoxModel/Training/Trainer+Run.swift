@@ -103,10 +103,16 @@ extension Trainer {
             "class_weighting": options.classWeighting.rawValue, "topic_repeat": String(options.topicRepeat),
         ]
         if let limit = options.limit { training["limit"] = String(limit) }
+        if let distillation = options.distillation {
+            training["teacher"] = distillation.teacher
+            training["teacher_weight"] = String(distillation.teacherWeight)
+            training["distill_temperature"] = String(distillation.temperature)
+            training["unlabeled_posts"] = String(distillation.unlabeled.count)
+        }
         let artifact = ClassifierArtifact(
             id: options.modelID, version: options.modelVersion, fineTuning: options.tuning,
             heads: tasks.map(\.head.spec),
-            metrics: metrics, training: training)
+            metrics: metrics, training: training, baseModel: options.baseModel)
         let model = BertModel(config: base.config, weights: encoder.mergedWeights(), backend: base.backend)
         return TextClassifier(
             artifact: artifact, model: model, tokenizer: tokenizer, heads: tasks.map(\.head), threads: 2)

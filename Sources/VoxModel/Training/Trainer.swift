@@ -56,7 +56,7 @@ public final class Trainer: @unchecked Sendable {
             tasks.append(
                 try Trainer.task(
                     spec, train: train, validation: options.sentimentValidation, options: options, tokenizer: tokenizer,
-                    generator: &generator))
+                    hidden: base.config.hiddenSize, generator: &generator))
         }
         if let train = options.topicTrain {
             let spec = HeadSpec(
@@ -65,7 +65,7 @@ public final class Trainer: @unchecked Sendable {
             tasks.append(
                 try Trainer.task(
                     spec, train: train, validation: options.topicValidation, options: options, tokenizer: tokenizer,
-                    generator: &generator))
+                    hidden: base.config.hiddenSize, generator: &generator))
         }
         guard !tasks.isEmpty else {
             throw ModelError(.missing, "no training data: give sentiment or topic training files")
@@ -85,9 +85,10 @@ public final class Trainer: @unchecked Sendable {
 
     private static func task(
         _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: any TextTokenizer,
-        generator: inout SeededGenerator
+        hidden: Int, generator: inout SeededGenerator
     ) throws(ModelError) -> Task {
-        var rows = try LabeledText.load(train)
+        var rows: [LabeledText] = []
+        for path in train.split(separator: ",").map(String.init) { rows += try LabeledText.load(path) }
         if let limit = options.limit { rows = Array(rows.prefix(limit)) }
         var targets: [[Float]] = []
         var counts = [Int](repeating: 0, count: spec.labels.count)
@@ -101,7 +102,8 @@ public final class Trainer: @unchecked Sendable {
                 target[index] = 1
                 counts[index] += 1
             }
-            targets.append(target)
+            let distilled = spec.kind == .softmax ? options.distillation : nil
+            targets.append(distilled?.target(head: spec.name, text: row.text, hard: target) ?? target)
         }
         var weights: [Float]? = nil
         if spec.kind == .softmax && options.classWeighting != .none {
@@ -111,10 +113,18 @@ public final class Trainer: @unchecked Sendable {
                 return options.classWeighting == .sqrt ? balanced.squareRoot() : balanced
             }
         }
-        let head = TrainableHead(spec: spec, hidden: 384, dropout: options.tuning.dropout, generator: &generator)
+        let head = TrainableHead(spec: spec, hidden: hidden, dropout: options.tuning.dropout, generator: &generator)
         let validationRows = try validation.map { path throws(ModelError) in try LabeledText.load(path) } ?? []
+        var texts = rows.map(\.text)
+        if spec.kind == .softmax, let distillation = options.distillation {
+            // Unlabelled posts learn the teacher alone; class weights stay those of the labelled data.
+            var extra = distillation.unlabeledTargets(head: spec.name)
+            if let limit = options.limit { extra = Array(extra.prefix(limit)) }
+            texts += extra.map(\.text)
+            targets += extra.map(\.target)
+        }
         return Task(
-            head: head, ids: rows.map { tokenizer.encode($0.text) }, targets: targets, classWeights: weights,
+            head: head, ids: texts.map { tokenizer.encode($0) }, targets: targets, classWeights: weights,
             validation: validationRows)
     }
 

@@ -10,7 +10,8 @@ public struct TrainingOptions: Sendable {
         case sqrt
     }
 
-    /// Sentiment training and validation files (`{"text","label"}` JSON Lines), if the sentiment head is trained.
+    /// Sentiment training files (`{"text","label"}` JSON Lines, several separated by commas) and validation file,
+    /// if the sentiment head is trained.
     public var sentimentTrain: String?
     public var sentimentValidation: String?
     /// Topic training and validation files, if the topic head is trained.
@@ -47,6 +48,10 @@ public struct TrainingOptions: Sendable {
     public var checkpointDirectory: String?
     /// Where the best model (by validation) is written.
     public var outputDirectory: String
+    /// Soft targets from a teacher model (`vox train --teacher`), for softmax heads; nil trains on labels alone.
+    public var distillation: Distillation?
+    /// The base encoder's name (one of `ModelStore.encoders`), recorded in the artifact.
+    public var baseModel = ModelStore.baseModelName
     /// Model id and version written into the artifact.
     public var modelID = "vox-minilm-sentiment-topic"
     public var modelVersion = "1"

@@ -24,7 +24,9 @@ struct AdaptCommand: AsyncParsableCommand {
     var labels: String
     @Option(help: ArgumentHelp("Where the adapted model is written.", valueName: "dir")) var output: String
     @Option(
-        help: ArgumentHelp("The model to adapt: fast (the default model) or a model folder.", valueName: "fast|dir"))
+        help: ArgumentHelp(
+            "The model to adapt: fast (the default), multilingual, or a model folder.",
+            valueName: "fast|multilingual|dir"))
     var from = "fast"
     @Option(
         help: ArgumentHelp(
@@ -41,17 +43,16 @@ struct AdaptCommand: AsyncParsableCommand {
     func validate() throws {
         guard (2...20).contains(folds) else { throw ValidationError("--folds must be between 2 and 20") }
         guard generalCount >= 0 else { throw ValidationError("--general-count cannot be negative") }
-        if from == "multilingual" {
-            throw ValidationError("--from multilingual: this build has no multilingual model yet; use fast or a folder")
-        }
     }
 
     func run() async throws {
         let started = Date()
-        let source = try sourceDirectory()
+        let source = try ClassifierOptionGroup.directory(named: from)
         let model: TextClassifier
         do {
-            model = try TextClassifier.load(directory: source, baseDirectory: try base.baseModelDirectory())
+            let artifact = try ClassifierArtifact.load(directory: source)
+            model = try TextClassifier.load(
+                directory: source, baseDirectory: try base.baseModelDirectory(for: artifact))
         } catch let error as ModelError {
             throw CLIError(error.message)
         }
@@ -141,19 +142,6 @@ struct AdaptCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
-    }
-
-    private func sourceDirectory() throws -> String {
-        if from == "fast" {
-            guard let directory = DefaultModel.directory else {
-                throw CLIError("this build has no bundled default model; pass --from DIR")
-            }
-            return directory
-        }
-        guard FileManager.default.fileExists(atPath: from + "/vox-model.json") else {
-            throw CLIError("--from \(from): no vox-model.json there (use fast, or a folder written by vox train/adapt)")
-        }
-        return from
     }
 
     /// A seeded sample of `count` rows of the original training data at `general` ('none': no rows), leaving out

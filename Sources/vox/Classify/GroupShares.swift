@@ -2,8 +2,9 @@ import Foundation
 import VoxFeeds
 import VoxModel
 
-/// `vox eval --by FIELD`: per group of a labelled file, the true class shares against the reported ones and,
-/// for an adapted model, the corrected ones with their 95% intervals: the error brand teams care about.
+/// `vox eval --by FIELD`: per group of a labelled file (a brand, a language), the group's own macro-recall and
+/// macro-F1, and the true class shares against the reported ones and, for an adapted model, the corrected ones
+/// with their 95% intervals: the error brand teams care about.
 struct GroupShares {
     /// One group's shares.
     struct Group {
@@ -12,6 +13,8 @@ struct GroupShares {
         var truth: [Double]
         var reported: [Double]
         var estimate: ShareEstimate
+        /// The classification figures on the group's posts alone.
+        var report: ClassificationReport
     }
 
     var labels: [String]
@@ -46,7 +49,9 @@ struct GroupShares {
             let reported = counts(predicted)
             return Group(
                 name: name, posts: members.count, truth: counts(truth).map { Double($0) / n },
-                reported: reported.map { Double($0) / n }, estimate: ShareEstimate(counts: reported, domain: domain))
+                reported: reported.map { Double($0) / n }, estimate: ShareEstimate(counts: reported, domain: domain),
+                report: ClassificationReport(
+                    labels: labels, truth: members.map { truth[$0] }, predicted: members.map { predicted[$0] }))
         }
     }
 
@@ -79,7 +84,11 @@ struct GroupShares {
                     format: "%@ %.3f / %.3f / %@ [%.3f, %.3f]", labels[k], group.truth[k], group.reported[k], adjusted,
                     group.estimate.low[k], group.estimate.high[k])
             }
-            lines.append("  \(group.name) (\(group.posts)): " + cells.joined(separator: "   "))
+            lines.append(
+                "  \(group.name) (\(group.posts)): "
+                    + String(
+                        format: "macro-recall %.4f  macro-F1 %.4f   ", group.report.macroRecall, group.report.macroF1)
+                    + cells.joined(separator: "   "))
         }
         for k in labels.indices {
             let error = meanError(k)
@@ -99,7 +108,9 @@ struct GroupShares {
         }
         let rows = groups.map { group in
             JSONText.object([
-                ("group", JSONText.quote(group.name)), ("posts", String(group.posts)), ("truth", list(group.truth)),
+                ("group", JSONText.quote(group.name)), ("posts", String(group.posts)),
+                ("macro_recall", String(format: "%.4f", group.report.macroRecall)),
+                ("macro_f1", String(format: "%.4f", group.report.macroF1)), ("truth", list(group.truth)),
                 ("reported", list(group.reported)), ("adjusted", group.estimate.adjusted.map(list) ?? "null"),
                 ("low", list(group.estimate.low)), ("high", list(group.estimate.high)),
             ])

@@ -37,7 +37,7 @@ struct EmbedCommand: AsyncParsableCommand {
             precision: precision.resolve(
                 // The bundled model's measured bounds speak for its own encoder only.
                 for: encoderName == ModelStore.baseModelName
-                    ? DefaultModel.directory.flatMap { try? ClassifierArtifact.load(directory: $0) } : nil))
+                    ? BundledModel.standard.directory.flatMap { try? ClassifierArtifact.load(directory: $0) } : nil))
         await StandardInputTexts.forEachBatch(size: batch) { texts in
             let embeddings = await encoder.embed(texts)
             var out = ""

@@ -32,7 +32,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let baseDirectory = try base.baseModelDirectory()
+        let artifact = try ClassifierArtifact.load(directory: model)
+        let baseDirectory = try base.baseModelDirectory(for: artifact)
         let sets = [("sentiment", sentiment), ("topic", topic)].filter { $0.1 != "none" }
         let (_, lines) = try await CalibrateCommand.calibrate(
             model: model, baseDirectory: baseDirectory, sets: sets, write: !dryRun)

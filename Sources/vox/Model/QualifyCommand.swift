@@ -17,7 +17,9 @@ struct QualifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A fine-tuned model folder (default: the bundled default model).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The model: fast (the default), multilingual, or a model folder.", valueName: "fast|multilingual|dir"))
     var model: String?
 
     @OptionGroup var base: ModelOptionGroup
@@ -32,11 +34,9 @@ struct QualifyCommand: AsyncParsableCommand {
     var write = false
 
     func run() async throws {
-        guard let directory = model ?? DefaultModel.directory else {
-            throw CLIError("this build has no bundled default model; pass --model DIR")
-        }
-        let baseDirectory = try base.baseModelDirectory()
+        let directory = try ClassifierOptionGroup.directory(named: model)
         var artifact = try load { () throws(ModelError) in try ClassifierArtifact.load(directory: directory) }
+        let baseDirectory = try base.baseModelDirectory(for: artifact)
         let sets = [
             ("sentiment", try load { () throws(ModelError) in try LabeledText.load(sentiment) }),
             ("topic", try load { () throws(ModelError) in try LabeledText.load(topic) }),

@@ -5,25 +5,48 @@ import VoxModel
 
 /// Which fine-tuned classifier to use, for `classify`, `eval` and the pipeline.
 struct ClassifierOptionGroup: ParsableArguments {
-    @Option(help: ArgumentHelp("A fine-tuned model folder (default: the bundled default model).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The classifier: fast (the default: MiniLM-L6), multilingual (e5-small), or a model folder.",
+            valueName: "fast|multilingual|dir"))
     var model: String?
 
     @OptionGroup var base: ModelOptionGroup
 
     @OptionGroup var precision: PrecisionOptionGroup
 
-    /// Loads the classifier (pulling the base encoder first when it is not cached).
-    func load(threads: Int = 2) throws -> TextClassifier {
-        guard let directory = model ?? DefaultModel.directory else {
-            throw CLIError("this build has no bundled default model; pass --model DIR")
+    /// The folder `--model` names.
+    var directory: String {
+        get throws { try ClassifierOptionGroup.directory(named: model) }
+    }
+
+    /// The folder of a bundled model by name (`fast`, `multilingual`), or `name` itself as a model folder; the
+    /// default model when nil.
+    /// - Throws: `CLIError` when this build lacks the bundled model, or the folder holds no `vox-model.json`.
+    static func directory(named name: String?) throws -> String {
+        let directory: String
+        if let bundled = BundledModel(rawValue: name ?? BundledModel.standard.rawValue) {
+            guard let folder = bundled.directory else {
+                throw CLIError("this build has no bundled \(bundled.rawValue) model; pass --model DIR")
+            }
+            directory = folder
+        } else {
+            directory = name ?? ""
         }
         guard FileManager.default.fileExists(atPath: directory + "/vox-model.json") else {
-            throw CLIError("\(directory) holds no vox-model.json: train one with vox train, or pass --model DIR")
+            throw CLIError(
+                "\(directory) holds no vox-model.json: use fast, multilingual, or a folder written by vox train/adapt")
         }
+        return directory
+    }
+
+    /// Loads the classifier (pulling its base encoder first when it is not cached).
+    func load(threads: Int = 2) throws -> TextClassifier {
+        let directory = try directory
         do {
             let artifact = try ClassifierArtifact.load(directory: directory)
             return try TextClassifier.load(
-                directory: directory, baseDirectory: try base.baseModelDirectory(), threads: threads,
+                directory: directory, baseDirectory: try base.baseModelDirectory(for: artifact), threads: threads,
                 precision: precision.resolve(for: artifact))
         } catch let error as ModelError {
             throw CLIError(error.message)

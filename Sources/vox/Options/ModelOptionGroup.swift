@@ -22,6 +22,11 @@ struct ModelOptionGroup: ParsableArguments {
         return store.directory()
     }
 
+    /// The folder of the base encoder `artifact`'s heads were trained on, pulling it first when needed.
+    func baseModelDirectory(for artifact: ClassifierArtifact) throws -> String {
+        try baseModelDirectory(named: artifact.baseModel)
+    }
+
     /// The folder of the base encoder called `name`, pulling it first when it is not installed.
     func baseModelDirectory(named name: String) throws -> String {
         guard name != ModelStore.baseModelName else { return try baseModelDirectory() }

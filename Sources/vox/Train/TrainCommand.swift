@@ -11,14 +11,25 @@ struct TrainCommand: AsyncParsableCommand {
             Multi-task: sentiment and topic batches are interleaved so one encoder serves both heads. A checkpoint is \
             written after every epoch and a run started again with the same options resumes from it.
             Example: vox train --epochs 2 --output Models/default
+            Multilingual: vox train --encoder multilingual-e5-small --output Models/multilingual
             """
     )
 
     @OptionGroup var model: ModelOptionGroup
 
     @Option(
+        name: .customLong("encoder"),
         help: ArgumentHelp(
-            "Sentiment training data ({\"text\",\"label\"} JSON Lines); 'none' skips the head.", valueName: "file"))
+            "The base encoder: \(ModelStore.baseModelName) or \(ModelStore.e5Name) (pulled when missing).",
+            valueName: "name"))
+    var encoderName = ModelStore.baseModelName
+    @Option(help: ArgumentHelp("The model's id in outputs (default: from the encoder).", valueName: "id"))
+    var modelID: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Sentiment training data ({\"text\",\"label\"} JSON Lines; several files separated by commas); 'none' "
+                + "skips the head.", valueName: "file"))
     var sentimentTrain = "data/sentiment/train.jsonl"
     @Option(help: ArgumentHelp("Sentiment validation data.", valueName: "file"))
     var sentimentVal = "data/sentiment/val.jsonl"
@@ -28,6 +39,20 @@ struct TrainCommand: AsyncParsableCommand {
     var topicVal = "data/topic/val.jsonl"
     @Flag(help: "Train the topic head as multi-label (sigmoid) instead of single-label (softmax).")
     var multiLabelTopics = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Distil from this model (fast, multilingual or a folder): its probabilities join the labels as targets.",
+            valueName: "model"))
+    var teacher: String?
+    @Option(help: "The teacher's share of each labelled target (the rest is the hard label).")
+    var teacherWeight: Float = 0.5
+    @Option(help: "Temperature softening the teacher's probabilities.") var distillTemperature: Float = 2
+    @Option(
+        help: ArgumentHelp(
+            "Posts without labels ({\"text\"} JSON Lines, several separated by commas), learnt from the teacher alone; "
+                + "texts of the validation files are left out.", valueName: "file"))
+    var unlabeled: String?
 
     @Option(help: "Epochs.") var epochs = 2
     @Option(help: "Posts per batch.") var batchSize = 32
@@ -55,6 +80,10 @@ struct TrainCommand: AsyncParsableCommand {
         guard TrainingOptions.ClassWeighting(rawValue: classWeights) != nil else {
             throw ValidationError("--class-weights must be none, balanced or sqrt")
         }
+        guard (0...1).contains(teacherWeight), distillTemperature > 0 else {
+            throw ValidationError("--teacher-weight must be in [0, 1] and --distill-temperature positive")
+        }
+        if unlabeled != nil && teacher == nil { throw ValidationError("--unlabeled needs --teacher") }
         guard epochs > 0, batchSize > 0, loraRank >= 0, (0..<1).contains(dropout) else {
             throw ValidationError("epochs and batch size must be positive, LoRA rank not negative, dropout in [0, 1)")
         }
@@ -82,8 +111,14 @@ struct TrainCommand: AsyncParsableCommand {
         options.seed = seed
         options.limit = limit
         options.checkpointDirectory = checkpoint
-        let directory = try model.baseModelDirectory()
+        options.baseModel = encoderName
+        options.modelID =
+            modelID ?? (encoderName == ModelStore.e5Name ? "vox-e5-sentiment-topic" : "vox-minilm-sentiment-topic")
+        let directory = try model.baseModelDirectory(named: encoderName)
         let started = Date()
+        if let teacher {
+            options.distillation = try await distillation(from: teacher, options: options)
+        }
         let settings = options
         var artifact = try await TrainCommand.onTrainingThread {
             let base = try BertModel.load(directory: directory)
@@ -111,6 +146,43 @@ struct TrainCommand: AsyncParsableCommand {
         for (name, value) in artifact.metrics.sorted(by: { $0.key < $1.key }) {
             print(String(format: "  %@ %.4f", name, value))
         }
+    }
+
+    /// The teacher's targets for every training and unlabelled post (validation texts never reach the student
+    /// through the teacher).
+    private func distillation(from name: String, options: TrainingOptions) async throws -> Distillation {
+        let folder = try ClassifierOptionGroup.directory(named: name)
+        let teacher: TextClassifier
+        var texts: [String] = []
+        var unlabeledTexts: [String] = []
+        do {
+            let artifact = try ClassifierArtifact.load(directory: folder)
+            teacher = try TextClassifier.load(
+                directory: folder, baseDirectory: try model.baseModelDirectory(for: artifact),
+                precision: artifact.qualifies(.int8) ? .int8 : .fp32)
+            let validation = Set(
+                try [options.sentimentValidation, options.topicValidation].compactMap { $0 }.flatMap {
+                    path throws(ModelError) in try LabeledText.load(path).map(\.text)
+                })
+            for path in [options.sentimentTrain, options.topicTrain].compactMap({ $0 }).flatMap({
+                $0.split(separator: ",").map(String.init)
+            }) {
+                texts += try LabeledText.load(path).map(\.text)
+            }
+            for path in (unlabeled ?? "").split(separator: ",").map(String.init) {
+                unlabeledTexts += try LabeledText.texts(path).filter { !validation.contains($0) }
+            }
+            texts = texts.filter { !validation.contains($0) }
+        } catch let error as ModelError {
+            throw CLIError(error.message)
+        }
+        let total = Set(texts + unlabeledTexts).count
+        FileHandle.standardError.write(Data("vox: the teacher \(teacher.tag) labels \(total) posts…\n".utf8))
+        let probabilities = await Distillation.probabilities(
+            of: teacher, heads: ["sentiment", "topic"], texts: texts + unlabeledTexts)
+        return Distillation(
+            teacher: teacher.artifact.label, teacherWeight: teacherWeight, temperature: distillTemperature,
+            probabilities: probabilities, unlabeled: Array(Set(unlabeledTexts)).sorted())
     }
 
     /// Runs blocking training work on a dedicated thread, off Swift's cooperative pool.
