@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "VoxDefaultModel",
             path: "Models",
-            resources: [.copy("default")],
+            resources: [.copy("default"), .copy("multilingual")],
             swiftSettings: swiftSettings
         ),
         .target(

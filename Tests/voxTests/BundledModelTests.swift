@@ -36,11 +36,14 @@ import VoxTestSupport
         #expect(multilingual.byLanguage.keys.sorted() == ["ar", "de", "en", "es", "fr", "hi", "it", "pt"])
         #expect(multilingual.macroF1 >= 0.55, "multilingual macro-F1 \(multilingual.macroF1)")
         #expect(
-            multilingual.macroF1 >= fast.macroF1 + 0.05,
+            multilingual.macroF1 >= fast.macroF1 + 0.15,
             "multilingual \(multilingual.macroF1) vs fast \(fast.macroF1) on 8 languages")
-        // Where MiniLM has no vocabulary (Arabic, Hindi script) the gap is widest.
-        let gains = ["ar", "hi"].map { (multilingual.byLanguage[$0] ?? 0) - (fast.byLanguage[$0] ?? 0) }
-        #expect(gains.allSatisfy { $0 > 0.05 }, "gains on ar, hi: \(gains)")
+        // MiniLM calls nearly every non-English post neutral; e5 reads them (Hindi, at chance for both, is left out:
+        // see Models/multilingual/MODEL_CARD.md).
+        let languages = ["ar", "de", "es", "fr", "it", "pt"]
+        let gains = languages.map { (multilingual.byLanguage[$0] ?? 0) - (fast.byLanguage[$0] ?? 0) }
+        #expect(gains.allSatisfy { $0 > 0.1 }, "macro-F1 gains on \(languages): \(gains)")
+        #expect(abs((multilingual.byLanguage["en"] ?? 0) - (fast.byLanguage["en"] ?? 0)) < 0.1)
     }
 
     @Test func eachModelNamesItsOwnEncoderAndRowsCarryItsTag() async throws {

