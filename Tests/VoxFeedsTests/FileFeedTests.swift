@@ -92,14 +92,20 @@ import Testing
                 if case .batch = event { stop.stop() }
             }
         }
-        // Without the fix the reader stays blocked in read(): give up 30 s after the stop request (cancelling frees
-        // the async side) rather than hang the suite. The clock starts at the request, so a loaded machine's slow
-        // start-up does not count against it.
+        // Without the fix the reader stays blocked in read(): give up after 10 s of the feed's time (cancelling frees
+        // the async side) rather than hang the suite. The clock starts at the stop request and counts only ticks in
+        // which this task was scheduled on time: while other suites' CPU-bound tests hold every cooperative thread
+        // the feed cannot run either, and that time is not the feed's.
         let endedByStop = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await run.value) != nil }
             group.addTask {
                 while !stop.isStopped, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
-                try? await Task.sleep(for: .seconds(30))
+                var responsive = Duration.zero
+                while responsive < .seconds(10), !Task.isCancelled {
+                    let started = ContinuousClock.now
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if ContinuousClock.now - started < .milliseconds(400) { responsive += .milliseconds(250) }
+                }
                 if !Task.isCancelled { run.cancel() }
                 return false
             }
