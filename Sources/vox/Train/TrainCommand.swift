@@ -164,10 +164,13 @@ struct TrainCommand: AsyncParsableCommand {
                 try [options.sentimentValidation, options.topicValidation].compactMap { $0 }.flatMap {
                     path throws(ModelError) in try LabeledText.load(path).map(\.text)
                 })
-            for path in [options.sentimentTrain, options.topicTrain].compactMap({ $0 }).flatMap({
-                $0.split(separator: ",").map(String.init)
-            }) {
-                texts += try LabeledText.load(path).map(\.text)
+            // Each head's training texts as the trainer reads them (files joined, then `--limit`).
+            for files in [options.sentimentTrain, options.topicTrain].compactMap({ $0 }) {
+                var rows: [String] = []
+                for path in files.split(separator: ",").map(String.init) {
+                    rows += try LabeledText.load(path).map(\.text)
+                }
+                texts += options.limit.map { Array(rows.prefix($0)) } ?? rows
             }
             for path in (unlabeled ?? "").split(separator: ",").map(String.init) {
                 unlabeledTexts += try LabeledText.texts(path).filter { !validation.contains($0) }
