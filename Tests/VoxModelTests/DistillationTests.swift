@@ -44,14 +44,8 @@ import Testing
     @Test func theSoftTargetLossIsTheWeightedCrossEntropyAndItsGradientIsExact() throws {
         let config = TinyBertTests.config
         let model = BertModel(config: config, weights: .random(config, seed: 7))
-        var tuning = FineTuning()
-        tuning.loraRank = 0
-        tuning.dropout = 0
-        let encoder = TrainableEncoder(model: model, tuning: tuning, seed: 3, backend: OpenBLASBackend())
         var generator = SeededGenerator(seed: 5)
-        let head = TrainableHead(
-            spec: HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels), hidden: config.hiddenSize,
-            dropout: 0, generator: &generator)
+        let (encoder, head) = TrainingStepTests.exactStep(model, encoderSeed: 3, generator: &generator)
         let sequences: [[Int32]] = [[1, 5, 9, 2], [1, 7, 2], [1, 3, 4, 8, 2]]
         let targets: [[Float]] = [[0.1, 0.3, 0.6], [1, 0, 0], [0.45, 0.45, 0.1]]
         let classWeights: [Float] = [2, 0.5, 1]

@@ -6,6 +6,21 @@ import Testing
 /// One full fine-tuning step on the real model against JAX's automatic differentiation
 /// (Benchmarks/reference/make_training_step.py): the loss and gradient norms of seven tensors across the network.
 @Suite struct TrainingStepTests {
+    /// Full fine-tuning without dropout, and a fresh sentiment head drawn from `generator`: a step whose loss and
+    /// gradients a reference can reproduce exactly.
+    static func exactStep(
+        _ model: BertModel, encoderSeed: UInt64, generator: inout SeededGenerator
+    ) -> (TrainableEncoder, TrainableHead) {
+        var tuning = FineTuning()
+        tuning.loraRank = 0
+        tuning.dropout = 0
+        let encoder = TrainableEncoder(model: model, tuning: tuning, seed: encoderSeed, backend: OpenBLASBackend())
+        let head = TrainableHead(
+            spec: HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels), hidden: model.config.hiddenSize,
+            dropout: 0, generator: &generator)
+        return (encoder, head)
+    }
+
     @Test func lossAndGradientNormsMatchTheJAXReference() throws {
         let store = ModelStore()
         try #require(
@@ -18,14 +33,8 @@ import Testing
         let norms = try #require(reference["gradient_norms"] as? [String: Double])
         let model = try BertModel.load(directory: store.directory())
         let tokenizer = try WordPieceTokenizer(tokenizerJSON: store.directory() + "/tokenizer.json")
-        var tuning = FineTuning()
-        tuning.loraRank = 0
-        tuning.dropout = 0
-        let encoder = TrainableEncoder(model: model, tuning: tuning, seed: 1, backend: OpenBLASBackend())
         var generator = SeededGenerator(seed: 1)
-        let head = TrainableHead(
-            spec: HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels), hidden: 384, dropout: 0,
-            generator: &generator)
+        let (encoder, head) = TrainingStepTests.exactStep(model, encoderSeed: 1, generator: &generator)
         for c in 0..<3 {
             for i in 0..<384 { head.weight.value.pointer[c * 384 + i] = 0.02 * Float(sin(Double(c * 384 + i + 1))) }
         }

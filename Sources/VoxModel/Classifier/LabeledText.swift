@@ -29,6 +29,14 @@ public struct LabeledText: Sendable, Equatable {
         return rows
     }
 
+    /// The examples of several files separated by commas (`a.jsonl,b.jsonl`), in order, the first `limit` of them
+    /// when given: the training rows `vox train` reads.
+    public static func load(joining files: String, limit: Int?) throws(ModelError) -> [LabeledText] {
+        var rows: [LabeledText] = []
+        for path in files.split(separator: ",").map(String.init) { rows += try load(path) }
+        return limit.map { Array(rows.prefix($0)) } ?? rows
+    }
+
     /// The `text` of every line of a JSON Lines file, labelled or not (unlabelled posts for distillation).
     /// - Throws: `ModelError` when the file cannot be read or a line is not an object with a `text` string.
     public static func texts(_ path: String) throws(ModelError) -> [String] {

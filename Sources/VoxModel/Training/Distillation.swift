@@ -54,9 +54,8 @@ public struct Distillation: Sendable {
 
     /// Runs `teacher` over `texts` (each once) and keeps, per head in `heads` that the teacher has as a softmax
     /// head, each text's probabilities at the teacher's calibrated temperature.
-    /// - Parameter progress: Called with the number of texts done, after every batch.
     public static func probabilities(
-        of teacher: TextClassifier, heads: [String], texts: [String], progress: @Sendable (Int) -> Void = { _ in }
+        of teacher: TextClassifier, heads: [String], texts: [String]
     ) async -> [String: [String: [Float]]] {
         let unique = Array(Set(texts)).sorted()
         let indices = heads.compactMap { name in
@@ -72,7 +71,6 @@ public struct Distillation: Sendable {
                     out[name]?[text] = prediction.probabilities[index]
                 }
             }
-            progress(start + chunk.count)
         }
         return out
     }

@@ -87,9 +87,7 @@ public final class Trainer: @unchecked Sendable {
         _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: any TextTokenizer,
         hidden: Int, generator: inout SeededGenerator
     ) throws(ModelError) -> Task {
-        var rows: [LabeledText] = []
-        for path in train.split(separator: ",").map(String.init) { rows += try LabeledText.load(path) }
-        if let limit = options.limit { rows = Array(rows.prefix(limit)) }
+        let rows = try LabeledText.load(joining: train, limit: options.limit)
         var targets: [[Float]] = []
         var counts = [Int](repeating: 0, count: spec.labels.count)
         for row in rows {

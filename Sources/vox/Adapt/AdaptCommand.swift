@@ -48,14 +48,7 @@ struct AdaptCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let source = try ClassifierOptionGroup.directory(named: from)
-        let model: TextClassifier
-        do {
-            let artifact = try ClassifierArtifact.load(directory: source)
-            model = try TextClassifier.load(
-                directory: source, baseDirectory: try base.baseModelDirectory(for: artifact))
-        } catch let error as ModelError {
-            throw CLIError(error.message)
-        }
+        let model = try base.classifier(in: source)
         guard let spec = model.artifact.heads.first(where: { $0.name == "sentiment" }),
             let start = model.head(named: "sentiment")
         else { throw CLIError("\(source) has no softmax sentiment head to adapt") }

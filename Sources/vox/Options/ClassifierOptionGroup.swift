@@ -15,11 +15,6 @@ struct ClassifierOptionGroup: ParsableArguments {
 
     @OptionGroup var precision: PrecisionOptionGroup
 
-    /// The folder `--model` names.
-    var directory: String {
-        get throws { try ClassifierOptionGroup.directory(named: model) }
-    }
-
     /// The folder of a bundled model by name (`fast`, `multilingual`), or `name` itself as a model folder; the
     /// default model when nil.
     /// - Throws: `CLIError` when this build lacks the bundled model, or the folder holds no `vox-model.json`.
@@ -42,14 +37,7 @@ struct ClassifierOptionGroup: ParsableArguments {
 
     /// Loads the classifier (pulling its base encoder first when it is not cached).
     func load(threads: Int = 2) throws -> TextClassifier {
-        let directory = try directory
-        do {
-            let artifact = try ClassifierArtifact.load(directory: directory)
-            return try TextClassifier.load(
-                directory: directory, baseDirectory: try base.baseModelDirectory(for: artifact), threads: threads,
-                precision: precision.resolve(for: artifact))
-        } catch let error as ModelError {
-            throw CLIError(error.message)
-        }
+        try base.classifier(
+            in: try ClassifierOptionGroup.directory(named: model), threads: threads, precision: precision.resolve(for:))
     }
 }

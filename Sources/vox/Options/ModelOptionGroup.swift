@@ -27,6 +27,22 @@ struct ModelOptionGroup: ParsableArguments {
         try baseModelDirectory(named: artifact.baseModel)
     }
 
+    /// Loads the fine-tuned model in `directory` on the base encoder its `vox-model.json` names (pulled first
+    /// when missing), at the precision `precision` picks for that model.
+    /// - Throws: `CLIError` with the model error's message.
+    func classifier(
+        in directory: String, threads: Int = 2, precision: (ClassifierArtifact) -> Precision = { _ in .fp32 }
+    ) throws -> TextClassifier {
+        do {
+            let artifact = try ClassifierArtifact.load(directory: directory)
+            return try TextClassifier.load(
+                directory: directory, baseDirectory: try baseModelDirectory(for: artifact), threads: threads,
+                precision: precision(artifact))
+        } catch let error as ModelError {
+            throw CLIError(error.message)
+        }
+    }
+
     /// The folder of the base encoder called `name`, pulling it first when it is not installed.
     func baseModelDirectory(named name: String) throws -> String {
         guard name != ModelStore.baseModelName else { return try baseModelDirectory() }

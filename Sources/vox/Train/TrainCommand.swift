@@ -151,26 +151,19 @@ struct TrainCommand: AsyncParsableCommand {
     /// The teacher's targets for every training and unlabelled post (validation texts never reach the student
     /// through the teacher).
     private func distillation(from name: String, options: TrainingOptions) async throws -> Distillation {
-        let folder = try ClassifierOptionGroup.directory(named: name)
-        let teacher: TextClassifier
+        let teacher = try model.classifier(in: try ClassifierOptionGroup.directory(named: name)) { artifact in
+            PrecisionChoice.auto.resolve { artifact.qualifies($0) }
+        }
         var texts: [String] = []
         var unlabeledTexts: [String] = []
         do {
-            let artifact = try ClassifierArtifact.load(directory: folder)
-            teacher = try TextClassifier.load(
-                directory: folder, baseDirectory: try model.baseModelDirectory(for: artifact),
-                precision: artifact.qualifies(.int8) ? .int8 : .fp32)
             let validation = Set(
                 try [options.sentimentValidation, options.topicValidation].compactMap { $0 }.flatMap {
                     path throws(ModelError) in try LabeledText.load(path).map(\.text)
                 })
-            // Each head's training texts as the trainer reads them (files joined, then `--limit`).
+            // Each head's training texts as the trainer reads them.
             for files in [options.sentimentTrain, options.topicTrain].compactMap({ $0 }) {
-                var rows: [String] = []
-                for path in files.split(separator: ",").map(String.init) {
-                    rows += try LabeledText.load(path).map(\.text)
-                }
-                texts += options.limit.map { Array(rows.prefix($0)) } ?? rows
+                texts += try LabeledText.load(joining: files, limit: options.limit).map(\.text)
             }
             for path in (unlabeled ?? "").split(separator: ",").map(String.init) {
                 unlabeledTexts += try LabeledText.texts(path).filter { !validation.contains($0) }
