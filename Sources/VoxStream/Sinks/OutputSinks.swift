@@ -41,6 +41,8 @@ public final class OutputSinks {
         self.directory = directory
         self.format = format
         try FileManager.default.createDirectory(atPath: directory + "/hourly", withIntermediateDirectories: true)
+        try removePartialFiles(in: directory)
+        try removePartialFiles(in: directory + "/hourly")
         let csv = format != .jsonl
         let json = format != .csv
         var files = [directory + "/examples.jsonl", directory + "/alerts.jsonl", deadLetterPath]
