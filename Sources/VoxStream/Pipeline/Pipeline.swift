@@ -37,17 +37,6 @@ public final class Pipeline: Sendable {
         self.options = options
     }
 
-    /// The settings that must not change across a resume.
-    var configuration: String {
-        let languages = options.languages.map { $0.sorted().joined(separator: ",") } ?? "all"
-        let topics = watch.topics.map { "\($0.name)=\($0.query)" }.joined(separator: ";")
-        return
-            "sources=\(feed.sources.map(\.name).joined(separator: "|")) window=\(options.window) slide=\(options.slide ?? 0) "
-            + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
-            + "posts=\(options.emitPosts) profile=\(feed.options.profile) model=\(classifier.tag) watch=\(topics) "
-            + "alerts=\(options.alerts.threshold),\(options.alerts.minimumPosts),\(options.alerts.cooldown),\(options.alerts.smoothing)"
-    }
-
     /// Runs until every source ends, then closes every window. To stop a live run gracefully, set the feed's
     /// `stopRequest`: sources stop reading, what was read is processed, and open windows are emitted (or, with a
     /// checkpoint, saved for the next run).
@@ -59,35 +48,18 @@ public final class Pipeline: Sendable {
     public func run(
         notice: @escaping @Sendable (String) -> Void = { _ in }, status: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> PipelineStats {
-        var stage = ModelStage(pipeline: self, sources: feed.sources.count)
+        let aggregation = try Aggregation(
+            sources: feed.sources.map(\.name), profile: feed.options.profile, model: ModelDescription(classifier),
+            watch: watch, options: options, notice: notice)
+        if aggregation.resumed?.completed == true { return aggregation.stats }
         var feedOptions = feed.options
-        if let directory = options.checkpoint, let saved = try PipelineCheckpoint.load(directory) {
-            guard saved.configuration == configuration else {
-                throw WatchError(
-                    "the checkpoint in \(directory) was made with another configuration (sources, windows, filters, watch "
-                        + "topics or model differ); use another --checkpoint folder or remove it")
-            }
-            if saved.completed {
-                notice("the checkpoint in \(directory) is of a finished run: nothing to do")
-                return stage.restore(
-                    saved, into: PipelineStats(sources: feed.sources.map(\.name), model: classifier.tag))
-            }
-            feedOptions.skipLines = saved.consumedLines
-            stage.resumeFrom = saved
-            notice("resuming from \(directory): \(saved.consumedLines.reduce(0, +)) lines already processed")
+        var filter = PostFilter(options: options)
+        if let resumed = aggregation.resumed {
+            feedOptions.skipLines = resumed.consumedLines
+            if let saved = resumed.filter { filter = saved }
         }
-        let deadLetterPath = options.deadLetterPath ?? options.output + "/dead-letter.jsonl"
-        let sinks = try OutputSinks(
-            directory: options.output, format: options.format, sliding: options.slide != nil,
-            emitPosts: options.emitPosts,
-            deadLetterPath: deadLetterPath,
-            restoring: stage.resumeFrom?.outputs ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil))
-        var stats = PipelineStats(sources: feed.sources.map(\.name), model: classifier.tag)
-        stats.domain = classifier.artifact.domain
-        if let saved = stage.resumeFrom { stats = stage.restore(saved, into: stats) }
+        let classify = ClassifyStage(classifier: classifier)
         let channel = AsyncChannel<Item>()
-        let webhook = options.alertWebhook.map { WebhookSender(url: $0) }
-        let started = Date()
         let options = options
         let feed = Feed(sources: feed.sources, options: feedOptions)
         async let ingest: IngestStats = {
@@ -144,70 +116,58 @@ public final class Pipeline: Sendable {
                     await channel.send(.tick)
                 }
             } : nil
-        var lastCheckpoint = Date.distantPast
-        var metrics = options.metrics.map { PipelineMetrics(factory: $0) }
         for await chunk in channel.chunks(ofCount: options.batchSize, or: .repeating(every: options.maxLatency)) {
-            try await stage.process(chunk, sinks: sinks, stats: &stats)
-            for alert in stage.raisedAlerts {
-                notice(alert.summary)
-                webhook?.send(alert.json)
-            }
-            stage.raisedAlerts.removeAll()
-            stats.seconds = Date().timeIntervalSince(started)
-            if chunk.contains(where: { if case .tick = $0 { true } else { false } }) { status(stage.status(stats)) }
-            try writeAtomically(stats.json, to: options.output + "/run.json")
-            if metrics != nil { record(stage: &stage, stats: stats, into: &metrics) }
-            // Items follow their lines one by one and a micro-batch is processed whole, so any chunk boundary is a
-            // consistent checkpoint.
-            if let directory = options.checkpoint,
-                Date().timeIntervalSince(lastCheckpoint) * 1000 >= Double(options.checkpointInterval)
-            {
-                try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
-                lastCheckpoint = Date()
-            }
+            try await aggregation.apply(Pipeline.classify(chunk, filter: &filter, stage: classify, into: aggregation))
+            if chunk.contains(where: { if case .tick = $0 { true } else { false } }) { status(aggregation.status) }
+            try aggregation.batchDone(filter: filter)
             if chunk.contains(where: { if case .end = $0 { true } else { false } }) { break }
         }
         ticker?.cancel()
         let read = try await ingest
-        for index in stats.ingest.sources.indices {
-            stats.ingest.sources[index].profile = read.sources[index].profile
-            stats.ingest.sources[index].bytes = read.sources[index].bytes
-            stats.ingest.sources[index].error = read.sources[index].error
-        }
-        let stopped = feed.options.stopRequest?.isStopped == true || read.interrupted
-        stats.ingest.interrupted = stopped
-        if stopped, let directory = options.checkpoint {
-            // With a checkpoint, open windows are saved, not emitted: a later run emits them once they close.
-            try stage.checkpoint(stats, sinks: sinks, completed: false).save(directory)
-        } else {
-            try stage.finish(sinks: sinks, stats: &stats)
-            for alert in stage.raisedAlerts {
-                notice(alert.summary)
-                webhook?.send(alert.json)
-            }
-            if let directory = options.checkpoint {
-                try stage.checkpoint(stats, sinks: sinks, completed: true).save(directory)
-            }
-        }
-        if let webhook {
-            let delivered = webhook.finish()
-            stats.webhookSent = delivered.sent
-            stats.webhookFailed = delivered.failed
-            if delivered.failed > 0 { notice("\(delivered.failed) alerts could not be delivered to the webhook") }
-        }
-        stats.seconds = Date().timeIntervalSince(started)
-        try writeAtomically(stats.json, to: options.output + "/run.json")
-        if metrics != nil { record(stage: &stage, stats: stats, into: &metrics) }
-        return stats
+        return try aggregation.finish(
+            stopped: feed.options.stopRequest?.isStopped == true || read.interrupted, sources: read.sources,
+            filter: filter)
     }
 
-    /// Reports the accounting, the model batches since the last call, and each source's lag to the metrics.
-    private func record(stage: inout ModelStage, stats: PipelineStats, into metrics: inout PipelineMetrics?) {
-        metrics?.record(RunCounters(stats))
-        for batch in stage.batches { metrics?.recordBatch(posts: batch.posts, nanoseconds: batch.nanoseconds) }
-        stage.batches.removeAll()
-        for (index, lag) in stage.sourceLag().enumerated() {
-            if let lag { metrics?.recordLag(source: feed.sources[index].name, seconds: lag) }
+    /// The filter and classify stages over one micro-batch: the outcomes, in line order, for the aggregate stage.
+    static func classify(
+        _ chunk: [Item], filter: inout PostFilter, stage: ClassifyStage, into aggregation: Aggregation
+    ) async -> [StageInput] {
+        var kept: [Post] = []
+        var verdicts: [PostFilter.Verdict] = []
+        for item in chunk {
+            guard case .post(let post, _) = item else { continue }
+            let verdict = filter.check(post)
+            verdicts.append(verdict)
+            if verdict == .keep { kept.append(post) }
         }
+        let (scores, nanoseconds) = await stage.classify(kept.map(\.text))
+        if !kept.isEmpty { aggregation.recordModelBatch(posts: kept.count, nanoseconds: nanoseconds) }
+        var inputs: [StageInput] = []
+        inputs.reserveCapacity(chunk.count)
+        var verdictIndex = 0
+        var scoreIndex = 0
+        for item in chunk {
+            switch item {
+            case .post(let post, let source):
+                let verdict = verdicts[verdictIndex]
+                verdictIndex += 1
+                switch verdict {
+                case .keep:
+                    let score = scores[scoreIndex]
+                    scoreIndex += 1
+                    inputs.append(.classified(post, source: source, sentiment: score.sentiment, topics: score.topics))
+                case .filtered: inputs.append(.filtered(source: source, duplicate: false))
+                case .duplicate: inputs.append(.filtered(source: source, duplicate: true))
+                }
+            case .rejected(let source, let skipped, let deadLetters):
+                inputs.append(.rejected(source: source, skipped: skipped, deadLetters: deadLetters))
+            case .finished(let source): inputs.append(.finished(source: source))
+            case .reconnected(let source): inputs.append(.reconnected(source: source))
+            case .tick: inputs.append(.tick)
+            case .end: break
+            }
+        }
+        return inputs
     }
 }

@@ -20,10 +20,13 @@ struct PipelineCheckpoint: Codable {
     var watermark: Watermark
     var tumbling: WindowAggregator
     var sliding: WindowAggregator?
-    var filter: PostFilter
+    /// The filter's state, when the filter ran in the checkpointing process (the single-node pipeline).
+    var filter: PostFilter?
     var alerts: AlertDetector
     var alertCount: Int
     var outputs: OutputSinks.State
+    /// The feeder's stream positions (`vox aggregate`), nil for a single-node run.
+    var positions: [String: UInt64]? = nil
 
     static func load(_ directory: String) throws -> PipelineCheckpoint? {
         guard let data = FileManager.default.contents(atPath: directory + "/state.json") else { return nil }

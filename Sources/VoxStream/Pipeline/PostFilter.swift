@@ -1,8 +1,9 @@
 import VoxFeeds
 
 /// The filter stage: languages to keep, and duplicate ids within an event-time horizon (memory stays bounded).
-struct PostFilter: Codable {
-    enum Verdict { case keep, filtered, duplicate }
+public struct PostFilter: Codable, Sendable {
+    /// What the filter decided of a post.
+    public enum Verdict: Sendable { case keep, filtered, duplicate }
 
     private let languages: Set<String>?
     private let dedupe: Bool
@@ -11,13 +12,15 @@ struct PostFilter: Codable {
     private var newest: Int64 = .min
     private var lastSweep: Int64? = nil
 
-    init(options: PipelineOptions) {
+    /// A filter with the options' languages and dedupe horizon.
+    public init(options: PipelineOptions) {
         languages = options.languages
         dedupe = options.dedupe
         horizon = options.dedupeHorizon
     }
 
-    mutating func check(_ post: Post) -> Verdict {
+    /// Decides on the next post (posts must come in line order: the dedupe state depends on it).
+    public mutating func check(_ post: Post) -> Verdict {
         if let languages {
             guard let lang = post.lang?.lowercased(),
                 languages.contains(lang) || languages.contains(String(lang.prefix(2)))

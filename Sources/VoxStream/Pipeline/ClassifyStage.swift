@@ -1,0 +1,48 @@
+import VoxFeeds
+import VoxModel
+
+/// The classify stage: one encoder pass over a micro-batch feeds both heads; returns each post's sentiment and
+/// topic probabilities and how long the model took. Shared by the single-node pipeline and `vox worker`.
+public struct ClassifyStage: Sendable {
+    /// The classifier.
+    public let classifier: TextClassifier
+    private let sentimentHead: Int?
+    private let topicHead: Int?
+
+    /// The probabilities of one post.
+    public struct Scores: Sendable, Equatable {
+        /// Negative, neutral, positive (`[0, 1, 0]` for a model without a sentiment head).
+        public var sentiment: [Float]
+        /// In the taxonomy's order (empty without a topic head).
+        public var topics: [Float]
+
+        /// Creates scores.
+        public init(sentiment: [Float], topics: [Float]) {
+            self.sentiment = sentiment
+            self.topics = topics
+        }
+    }
+
+    /// A stage for `classifier`.
+    public init(classifier: TextClassifier) {
+        self.classifier = classifier
+        let heads = classifier.artifact.heads
+        sentimentHead = heads.firstIndex { $0.name == "sentiment" }
+        topicHead = heads.firstIndex { $0.name == "topic" }
+    }
+
+    /// Scores `texts` in order (off the cooperative pool) and returns them with the model's time in nanoseconds.
+    public func classify(_ texts: [String]) async -> (scores: [Scores], nanoseconds: Int64) {
+        guard !texts.isEmpty else { return ([], 0) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let predictions = await classifier.classify(texts)
+        let elapsed = (clock.now - started).components
+        let scores = predictions.map { prediction in
+            Scores(
+                sentiment: sentimentHead.map { prediction.probabilities[$0] } ?? [0, 1, 0],
+                topics: topicHead.map { prediction.probabilities[$0] } ?? [])
+        }
+        return (scores, elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+    }
+}
