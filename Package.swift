@@ -152,7 +152,7 @@ let package = Package(
         // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
         .target(
             name: "VoxCluster",
-            dependencies: ["CNats"],
+            dependencies: ["CNats", "VoxFeeds", "VoxModel", "VoxStream"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -167,6 +167,7 @@ let package = Package(
                 "VoxModel",
                 "VoxStream",
                 "VoxServe",
+                "VoxCluster",
                 "VoxDefaultModel",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "VoxSamples",

@@ -63,4 +63,63 @@ static inline natsStatus vox_nats_metadata(natsMsg *message, uint64_t *sequence,
     }
     return status;
 }
+/* Counts asynchronous publishes the server refused or never acknowledged (the closure is an int64_t). */
+static void vox_nats_count_failure(jsCtx *js, jsPubAckErr *error, void *closure) {
+    (void)js;
+    (void)error;
+    __atomic_fetch_add((int64_t *)closure, 1, __ATOMIC_RELAXED);
+}
+
+/* A JetStream context whose asynchronous publishes count their failures in `failures`. */
+static inline natsStatus vox_nats_jetstream(jsCtx **js, natsConnection *connection, int64_t *failures) {
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.PublishAsync.ErrHandler = vox_nats_count_failure;
+    options.PublishAsync.ErrHandlerClosure = failures;
+    options.PublishAsync.MaxPending = 4096;
+    return natsConnection_JetStream(js, connection, &options);
+}
+
+/* Publishes without waiting for the acknowledgement (an empty `message_id` sets none). */
+static inline natsStatus vox_nats_publish_async(jsCtx *js, const char *subject, const void *data, int length,
+                                                const char *message_id) {
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    if (message_id && message_id[0]) options.MsgId = message_id;
+    return js_PublishAsync(js, subject, data, length, &options);
+}
+
+/* Waits at most `wait_ms` for every outstanding asynchronous publish to be acknowledged. */
+static inline natsStatus vox_nats_publish_complete(jsCtx *js, int64_t wait_ms) {
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MaxWait = wait_ms;
+    return js_PublishAsyncComplete(js, &options);
+}
+
+/* An ephemeral pull consumer reading `stream` in order from sequence `start`, without acknowledgements. */
+static inline natsStatus vox_nats_reader(natsSubscription **subscription, jsCtx *js, const char *stream,
+                                         const char *subject, uint64_t start, jsErrCode *error) {
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = stream;
+    options.Config.AckPolicy = js_AckNone;
+    options.Config.DeliverPolicy = start > 1 ? js_DeliverByStartSequence : js_DeliverAll;
+    options.Config.OptStartSeq = start > 1 ? start : 0;
+    options.Config.InactiveThreshold = (int64_t)60 * 1000000000;
+    return js_PullSubscribe(subscription, js, subject, NULL, NULL, &options, error);
+}
+
+/* The durable consumer's backlog: messages not yet delivered, and delivered but not acknowledged. */
+static inline natsStatus vox_nats_consumer_pending(jsCtx *js, const char *stream, const char *durable,
+                                                   uint64_t *pending, int64_t *unacknowledged, jsErrCode *error) {
+    jsConsumerInfo *info = NULL;
+    natsStatus status = js_GetConsumerInfo(&info, js, stream, durable, NULL, error);
+    if (status == NATS_OK && info) {
+        *pending = info->NumPending;
+        *unacknowledged = info->NumAckPending;
+        jsConsumerInfo_Destroy(info);
+    }
+    return status;
+}
 #endif

@@ -7,6 +7,9 @@ public struct ClusterError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 
+    /// An error in Vox's own words.
+    public init(message: String) { self.message = message }
+
     init(_ what: String, _ status: natsStatus, _ code: jsErrCode = jsErrCode(0)) {
         let text = natsStatus_GetText(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
         message = "\(what): \(text)" + (code.rawValue != 0 ? " (JetStream error \(code.rawValue))" : "")
@@ -21,17 +24,23 @@ public final class JetStream: @unchecked Sendable {
     private let connection: OpaquePointer
     private let context: OpaquePointer
     private let queue: DispatchQueue
+    /// Asynchronous publishes that failed, counted by the C error handler.
+    private let failures: UnsafeMutablePointer<Int64>
 
-    private init(connection: OpaquePointer, context: OpaquePointer, queue: DispatchQueue) {
+    private init(
+        connection: OpaquePointer, context: OpaquePointer, queue: DispatchQueue, failures: UnsafeMutablePointer<Int64>
+    ) {
         self.connection = connection
         self.context = context
         self.queue = queue
+        self.failures = failures
     }
 
     // Every call holds a reference while it runs on the queue, so nothing uses the handles once this runs.
     deinit {
         jsCtx_Destroy(context)
         natsConnection_Destroy(connection)
+        failures.deallocate()
     }
 
     /// Connects to `url` (e.g. `nats://127.0.0.1:4222`, several separated by commas).
@@ -44,12 +53,15 @@ public final class JetStream: @unchecked Sendable {
                 return .failure(ClusterError("cannot connect to NATS at \(url)", status))
             }
             var context: OpaquePointer? = nil
-            status = natsConnection_JetStream(&context, connection, nil)
+            let failures = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+            failures.initialize(to: 0)
+            status = vox_nats_jetstream(&context, connection, failures)
             guard status == NATS_OK, let context else {
                 natsConnection_Destroy(connection)
+                failures.deallocate()
                 return .failure(ClusterError("NATS at \(url) has no JetStream (start nats-server with -js)", status))
             }
-            return .success(JetStream(connection: connection, context: context, queue: queue))
+            return .success(JetStream(connection: connection, context: context, queue: queue, failures: failures))
         }
         return try result.get()
     }
@@ -97,6 +109,106 @@ public final class JetStream: @unchecked Sendable {
         return try result.get()
     }
 
+    /// One message for ``publish(_:wait:)``.
+    public struct Outgoing: Sendable {
+        /// The subject.
+        public var subject: String
+        /// The payload.
+        public var data: [UInt8]
+        /// The de-duplication id (empty: none).
+        public var id: String
+
+        /// Creates a message.
+        public init(subject: String, data: [UInt8], id: String) {
+            self.subject = subject
+            self.data = data
+            self.id = id
+        }
+    }
+
+    /// Publishes `messages` in order without waiting for each acknowledgement, then waits (at most `wait`) until
+    /// the server has stored every one. Throws unless all were stored (duplicates count as stored), so a caller
+    /// that records progress only after this returns never skips a message.
+    public func publish(_ messages: [Outgoing], wait: Duration = .seconds(30)) async throws(ClusterError) {
+        guard !messages.isEmpty else { return }
+        let milliseconds = JetStream.nanoseconds(wait) / 1_000_000
+        let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
+            let before = self.failures.pointee
+            for message in messages {
+                let status = message.data.withUnsafeBytes { bytes in
+                    vox_nats_publish_async(
+                        self.context, message.subject, bytes.baseAddress, Int32(bytes.count), message.id)
+                }
+                guard status == NATS_OK else {
+                    return .failure(ClusterError("cannot publish to \(message.subject)", status))
+                }
+            }
+            let status = vox_nats_publish_complete(self.context, milliseconds)
+            guard status == NATS_OK else {
+                return .failure(ClusterError("the server did not acknowledge every published message", status))
+            }
+            let failed = self.failures.pointee - before
+            return failed == 0
+                ? .success(())
+                : .failure(ClusterError("the server refused \(failed) published messages", NATS_ERR))
+        }
+        try result.get()
+    }
+
+    /// A reader of `stream` in order from sequence `start` (an ephemeral consumer without acknowledgements).
+    public func reader(stream: String, subject: String, from start: UInt64) async throws(ClusterError) -> PullConsumer {
+        let result: Result<PullConsumer, ClusterError> = await JetStream.run(on: queue) { [self] in
+            var code = jsErrCode(0)
+            var subscription: OpaquePointer? = nil
+            let status = vox_nats_reader(&subscription, self.context, stream, subject, start, &code)
+            guard status == NATS_OK, let subscription else {
+                return .failure(ClusterError("cannot read stream \(stream) from \(start)", status, code))
+            }
+            return .success(
+                PullConsumer(subscription: subscription, queue: self.queue, owner: self, acknowledged: false))
+        }
+        return try result.get()
+    }
+
+    /// The payload of the last message stored on `subject` in `stream`; nil when there is none.
+    public func lastMessage(stream: String, subject: String) async throws(ClusterError) -> [UInt8]? {
+        let result: Result<[UInt8]?, ClusterError> = await JetStream.run(on: queue) { [self] in
+            var message: OpaquePointer? = nil
+            var code = jsErrCode(0)
+            let status = js_GetLastMsg(&message, self.context, stream, subject, nil, &code)
+            if status == NATS_NOT_FOUND || code == JSNoMessageFoundErr { return .success(nil) }
+            guard status == NATS_OK, let message else {
+                return .failure(ClusterError("cannot read the last message of \(stream)", status, code))
+            }
+            defer { natsMsg_Destroy(message) }
+            let length = Int(natsMsg_GetDataLength(message))
+            let bytes =
+                natsMsg_GetData(message).map {
+                    Array(UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: length))
+                } ?? []
+            return .success(bytes)
+        }
+        return try result.get()
+    }
+
+    /// The durable consumer's backlog: messages not yet delivered, and delivered but not yet acknowledged.
+    public func backlog(
+        stream: String, durable: String
+    ) async throws(ClusterError) -> (
+        pending: UInt64, unacknowledged: Int64
+    ) {
+        let result: Result<(UInt64, Int64), ClusterError> = await JetStream.run(on: queue) { [self] in
+            var code = jsErrCode(0)
+            var pending: UInt64 = 0
+            var unacknowledged: Int64 = 0
+            let status = vox_nats_consumer_pending(self.context, stream, durable, &pending, &unacknowledged, &code)
+            return status == NATS_OK
+                ? .success((pending, unacknowledged))
+                : .failure(ClusterError("cannot read consumer \(durable) on \(stream)", status, code))
+        }
+        return try result.get()
+    }
+
     /// A durable pull consumer `durable` on `stream` (shared by every process that names it); messages not
     /// acknowledged within `ackWait` are delivered again, to any of them.
     public func pullConsumer(
@@ -111,7 +223,8 @@ public final class JetStream: @unchecked Sendable {
             guard status == NATS_OK, let subscription else {
                 return .failure(ClusterError("cannot create consumer \(durable) on \(stream)", status, code))
             }
-            return .success(PullConsumer(subscription: subscription, queue: self.queue, owner: self))
+            return .success(
+                PullConsumer(subscription: subscription, queue: self.queue, owner: self, acknowledged: true))
         }
         return try result.get()
     }

@@ -9,6 +9,7 @@ public final class PullConsumer: @unchecked Sendable {
     private let queue: DispatchQueue
     private let owner: JetStream
     private var held: [UInt64: OpaquePointer] = [:]
+    private let acknowledged: Bool
 
     /// A fetched message.
     public struct Message: Sendable, Equatable {
@@ -20,10 +21,11 @@ public final class PullConsumer: @unchecked Sendable {
         public var data: [UInt8]
     }
 
-    init(subscription: OpaquePointer, queue: DispatchQueue, owner: JetStream) {
+    init(subscription: OpaquePointer, queue: DispatchQueue, owner: JetStream, acknowledged: Bool) {
         self.subscription = subscription
         self.queue = queue
         self.owner = owner
+        self.acknowledged = acknowledged
     }
 
     // Every call holds a reference while it runs on the queue, so nothing uses the handles once this runs.
@@ -52,8 +54,10 @@ public final class PullConsumer: @unchecked Sendable {
                     natsMsg_GetData(message).map {
                         Array(UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: length))
                     } ?? []
-                if let old = held.updateValue(message, forKey: sequence) { natsMsg_Destroy(old) }
-                list.Msgs[index] = nil
+                if acknowledged {
+                    if let old = held.updateValue(message, forKey: sequence) { natsMsg_Destroy(old) }
+                    list.Msgs[index] = nil
+                }
                 messages.append(Message(sequence: sequence, delivered: delivered, data: bytes))
             }
             natsMsgList_Destroy(&list)

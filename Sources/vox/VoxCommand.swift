@@ -24,7 +24,8 @@ struct VoxCommand: AsyncParsableCommand {
             """,
         version: VoxVersion.current,
         subcommands: [
-            ReplayCommand.self, TailCommand.self, ServeCommand.self, ReportCommand.self, WatchCommand.self,
+            ReplayCommand.self, TailCommand.self, PublishCommand.self, WorkerCommand.self, AggregateCommand.self,
+            ServeCommand.self, ReportCommand.self, WatchCommand.self,
             CatCommand.self,
             ClassifyCommand.self,
             EvalCommand.self,

@@ -1,14 +1,15 @@
 /// Paces a replay by event time: a post at event time `t` is released no earlier than
 /// `(t − t₀) / speed` after the first post, so `--speed 60x` replays an hour of posts in a minute.
 /// Posts out of order are released at once; pacing never changes what is computed, only when.
-struct EventPacer {
+public struct EventPacer: Sendable {
     let speed: Double
     private var origin: (event: Int64, clock: ContinuousClock.Instant)? = nil
 
-    init(speed: Double) { self.speed = speed }
+    /// A pacer running event time `speed` times faster than the wall clock.
+    public init(speed: Double) { self.speed = speed }
 
     /// Sleeps until the post at `event` (milliseconds) is due.
-    mutating func wait(until event: Int64) async throws {
+    public mutating func wait(until event: Int64) async throws {
         guard let origin else {
             origin = (event, ContinuousClock.now)
             return

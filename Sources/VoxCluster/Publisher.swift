@@ -1,0 +1,225 @@
+import Foundation
+import VoxFeeds
+import VoxStream
+
+/// `vox publish`: reads feeds exactly as `replay`/`tail` do and publishes each line's outcome, in source order, on
+/// the line stream. The publisher is the job's one sequencer, so the filter (languages, duplicate ids), whose
+/// verdicts depend on order, runs here and workers classify only the posts it keeps. Messages are published in
+/// batches and each batch is stored before the checkpoint moves past it; their ids come from (source, line), so a
+/// publisher restarted from its checkpoint (or from the start) adds no copies.
+public final class Publisher: Sendable {
+    /// Where and how to publish.
+    public struct Options: Sendable {
+        /// NATS URL(s).
+        public var url: String
+        /// The job's stream name.
+        public var streams: ClusterStreams
+        /// Copies a NATS cluster keeps of each stream.
+        public var replicas = 1
+        /// Messages per publish round (stored before the next round starts).
+        public var batch = 512
+        /// Folder of the publisher's checkpoint (nil: none; a restart republishes from the start, which the
+        /// ids make harmless).
+        public var checkpoint: String? = nil
+
+        /// Options for stream `streams` at `url`.
+        public init(url: String, streams: ClusterStreams) {
+            self.url = url
+            self.streams = streams
+        }
+    }
+
+    /// What a publisher run did.
+    public struct Stats: Sendable {
+        /// Lines read (this run) and messages the server stored.
+        public var lines = 0
+        public var published = 0
+        /// Whether the feed was stopped before its end (no `end` message then).
+        public var stopped = false
+        /// The feed's accounting.
+        public var ingest: IngestStats
+    }
+
+    let feed: Feed
+    let filterOptions: PipelineOptions
+    let options: Options
+
+    /// A publisher of `feed`, filtering with `filterOptions`' languages and dedupe (and pacing with its `speed`).
+    public init(feed: Feed, filterOptions: PipelineOptions, options: Options) {
+        self.feed = feed
+        self.filterOptions = filterOptions
+        self.options = options
+    }
+
+    /// Publishes until every source ends (or the feed's stop request is set).
+    /// - Throws: `ClusterError` when NATS refuses or loses messages; `WatchError` for a checkpoint of other sources.
+    public func run(notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Stats {
+        let names = feed.sources.map(\.name)
+        var filter = PostFilter(options: filterOptions)
+        var lines = Array(repeating: 0, count: names.count)
+        var feedOptions = feed.options
+        if let directory = options.checkpoint,
+            let data = FileManager.default.contents(atPath: directory + "/publisher.json")
+        {
+            let saved = try JSONDecoder().decode(PublisherCheckpointFile.self, from: data)
+            guard saved.sources == names else {
+                throw WatchError("the checkpoint in \(directory) is of other sources: \(saved.sources)")
+            }
+            if saved.completed {
+                notice("the checkpoint in \(directory) is of a finished publisher: nothing to do")
+                return Stats(ingest: IngestStats(sourceNames: names))
+            }
+            filter = saved.filter
+            lines = saved.consumedLines
+            feedOptions.skipLines = lines
+            notice("resuming from \(directory): \(lines.reduce(0, +)) lines already published")
+        }
+        let jetStream = try await JetStream.connect(url: options.url)
+        try await options.streams.create(on: jetStream, replicas: options.replicas)
+        let state = PublishState(
+            jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, filter: filter,
+            lines: lines, checkpoint: options.checkpoint, sources: names)
+        try await state.add(.start(sources: names, profile: feed.options.profile))
+        let feed = Feed(sources: feed.sources, options: feedOptions)
+        let stopRequest = feed.options.stopRequest
+        var pacer = filterOptions.speed.map { EventPacer(speed: $0) }
+        let ingest = try await feed.run { event in
+            switch event {
+            case .batch(let batch):
+                var posts = batch.posts.makeIterator()
+                var letters = batch.deadLetters.makeIterator()
+                for result in batch.sequence {
+                    switch result {
+                    case .post:
+                        guard let post = posts.next() else { continue }
+                        try await pacer?.wait(until: post.createdAt)
+                        try await state.post(post, source: batch.sourceIndex)
+                    case .skipped: try await state.skip(source: batch.sourceIndex)
+                    case .deadLetter:
+                        if let letter = letters.next() { try await state.deadLetter(letter, source: batch.sourceIndex) }
+                    }
+                }
+                try await state.flush()
+            case .finished(let index, let error, _):
+                if let error { notice("error: \(error.message)") }
+                if stopRequest?.isStopped != true { try await state.finish(source: index) }
+            case .notice(let index, let message):
+                notice("[\(names[index])] \(message)")
+            case .reconnected(let index):
+                try await state.add(.reconnected(source: index))
+            case .profile:
+                break
+            }
+        }
+        let stopped = stopRequest?.isStopped == true || ingest.interrupted
+        if !stopped {
+            try await state.add(
+                .end(
+                    ingest.sources.map {
+                        LineMessage.SourceEnd(profile: $0.profile, bytes: $0.bytes, error: $0.error)
+                    }))
+        }
+        try await state.flush(completed: !stopped)
+        return Stats(lines: await state.read, published: await state.published, stopped: stopped, ingest: ingest)
+    }
+}
+
+/// The publisher's position: lines numbered per source, the filter, and the batch not yet stored.
+private actor PublishState {
+    let jetStream: JetStream
+    let subject: String
+    let batch: Int
+    var filter: PostFilter
+    var lines: [Int]
+    let checkpoint: String?
+    let sources: [String]
+    var pending: [JetStream.Outgoing] = []
+    /// A run of skipped lines not yet turned into a message: (source, first line, count).
+    var skipped: (source: Int, line: Int, count: Int)? = nil
+    var read = 0
+    var published = 0
+
+    init(
+        jetStream: JetStream, subject: String, batch: Int, filter: PostFilter, lines: [Int], checkpoint: String?,
+        sources: [String]
+    ) {
+        self.jetStream = jetStream
+        self.subject = subject
+        self.batch = batch
+        self.filter = filter
+        self.lines = lines
+        self.checkpoint = checkpoint
+        self.sources = sources
+    }
+
+    func add(_ message: LineMessage) async throws {
+        closeSkippedRun()
+        queue(message)
+        if pending.count >= batch { try await flush() }
+    }
+
+    private func queue(_ message: LineMessage) {
+        pending.append(JetStream.Outgoing(subject: subject, data: message.bytes, id: message.id))
+    }
+
+    private func closeSkippedRun() {
+        guard let run = skipped else { return }
+        queue(.skipped(source: run.source, line: run.line, count: run.count))
+        skipped = nil
+    }
+
+    private func nextLine(_ source: Int) -> Int {
+        read += 1
+        defer { lines[source] += 1 }
+        return lines[source]
+    }
+
+    func post(_ post: Post, source: Int) async throws {
+        let line = nextLine(source)
+        switch filter.check(post) {
+        case .keep: try await add(.post(source: source, line: line, post))
+        case .filtered: try await add(.filtered(source: source, line: line, duplicate: false))
+        case .duplicate: try await add(.filtered(source: source, line: line, duplicate: true))
+        }
+    }
+
+    func skip(source: Int) async throws {
+        let line = nextLine(source)
+        if let run = skipped, run.source == source, run.line + run.count == line {
+            skipped = (source, run.line, run.count + 1)
+        } else {
+            closeSkippedRun()
+            skipped = (source, line, 1)
+        }
+        if pending.count >= batch { try await flush() }
+    }
+
+    func deadLetter(_ letter: DeadLetter, source: Int) async throws {
+        try await add(.deadLetter(source: source, line: nextLine(source), letter))
+    }
+
+    func finish(source: Int) async throws { try await add(.finished(source: source, line: lines[source])) }
+
+    /// Stores every queued message, then records the position reached.
+    func flush(completed: Bool = false) async throws {
+        closeSkippedRun()
+        let messages = pending
+        pending = []
+        try await jetStream.publish(messages)
+        published += messages.count
+        guard let checkpoint else { return }
+        try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
+        let state = PublisherCheckpointFile(
+            sources: sources, consumedLines: lines, filter: filter, completed: completed)
+        try JSONEncoder().encode(state).write(
+            to: URL(fileURLWithPath: checkpoint + "/publisher.json"), options: .atomic)
+    }
+}
+
+/// `publisher.json`: the publisher's checkpoint.
+private struct PublisherCheckpointFile: Codable {
+    var sources: [String]
+    var consumedLines: [Int]
+    var filter: PostFilter
+    var completed: Bool
+}
