@@ -64,7 +64,7 @@ public final class ClusterAggregator: Sendable {
             capacity: options.reorderCapacity, fetch: options.fetch)
         var expected = aggregation.consumedLines
         var nextLine = aggregation.resumed?.positions["lines"] ?? 1
-        let reader = try await lineConnection.reader(
+        var reader = try await lineConnection.reader(
             stream: streams.lines, subject: streams.linesSubject, from: nextLine)
         var inputs: [StageInput] = []
         var ends: [LineMessage.SourceEnd]? = nil
@@ -96,7 +96,9 @@ public final class ClusterAggregator: Sendable {
         }
         do {
             reading: while stop?.isStopped != true {
-                let messages = try await reader.fetch(options.fetch, timeout: .seconds(1))
+                let messages = try await ClusterAggregator.fetch(
+                    &reader, options.fetch, timeout: .seconds(1), connection: lineConnection, stream: streams.lines,
+                    subject: streams.linesSubject, from: nextLine, notice: notice)
                 if messages.isEmpty {
                     if pipeline.live { inputs.append(.tick) }
                     try flush()
@@ -165,6 +167,24 @@ public final class ClusterAggregator: Sendable {
         return try aggregation.finish(stopped: ends == nil, sources: read, positions: positions())
     }
 
+    /// Fetches from an in-order reader; when that fails (its node gone, say), makes a new reader from `start`, the
+    /// next sequence not yet read, and returns nothing this time.
+    private static func fetch(
+        _ reader: inout PullConsumer, _ count: Int, timeout: Duration, connection: JetStream, stream: String,
+        subject: String, from start: UInt64, notice: @Sendable (String) -> Void
+    ) async throws -> [PullConsumer.Message] {
+        do {
+            return try await reader.fetch(count, timeout: timeout)
+        } catch {
+            notice("reading \(stream) failed (\(error.message)); reading again from \(start)")
+            try await Task.sleep(for: .seconds(1))
+            reader = try await Retrying.run("reading \(stream)", notice: notice) {
+                try await connection.reader(stream: stream, subject: subject, from: start)
+            }
+            return []
+        }
+    }
+
     /// The line stream's first message, waiting for the publisher to write it.
     private func firstMessage(
         _ connection: JetStream, stop: StopSignal?, _ notice: @Sendable (String) -> Void
@@ -231,7 +251,9 @@ public final class ClusterAggregator: Sendable {
                     droppedPost = .max
                 }
                 if stop?.isStopped == true { throw Stopped() }
-                let messages = try await reader.fetch(fetch, timeout: .milliseconds(500))
+                let messages = try await ClusterAggregator.fetch(
+                    &reader, fetch, timeout: .milliseconds(500), connection: connection, stream: streams.results,
+                    subject: streams.resultsSubject, from: nextRead, notice: notice)
                 if messages.isEmpty {
                     idle += 1
                     if idle % 20 == 0 {

@@ -78,7 +78,7 @@ public final class Publisher: Sendable {
         try await options.streams.create(on: jetStream, replicas: options.replicas)
         let state = PublishState(
             jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, filter: filter,
-            lines: lines, checkpoint: options.checkpoint, sources: names)
+            lines: lines, checkpoint: options.checkpoint, sources: names, notice: notice)
         try await state.add(.start(sources: names, profile: feed.options.profile))
         let feed = Feed(sources: feed.sources, options: feedOptions)
         let stopRequest = feed.options.stopRequest
@@ -138,11 +138,13 @@ private actor PublishState {
     var skipped: (source: Int, line: Int, count: Int)? = nil
     var read = 0
     var published = 0
+    let notice: @Sendable (String) -> Void
 
     init(
         jetStream: JetStream, subject: String, batch: Int, filter: PostFilter, lines: [Int], checkpoint: String?,
-        sources: [String]
+        sources: [String], notice: @escaping @Sendable (String) -> Void
     ) {
+        self.notice = notice
         self.jetStream = jetStream
         self.subject = subject
         self.batch = batch
@@ -205,7 +207,9 @@ private actor PublishState {
         closeSkippedRun()
         let messages = pending
         pending = []
-        try await jetStream.publish(messages)
+        try await Retrying.run("publishing \(messages.count) messages", notice: notice) {
+            try await jetStream.publish(messages)
+        }
         published += messages.count
         guard let checkpoint else { return }
         try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)

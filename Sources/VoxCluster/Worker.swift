@@ -55,9 +55,11 @@ public final class Worker: Sendable {
     /// Works until `stop` is set (finishing the batch in hand) or, with `drain`, until the job is done.
     /// - Parameter progress: Receives the running totals after each batch.
     /// - Throws: `ClusterError` when NATS fails.
+    /// - Parameter notice: Receives retried failures (a NATS node restarting, say).
     public func run(
-        stop: StopSignal? = nil, progress: @escaping @Sendable (Stats) -> Void = { _ in }
-    ) async throws(ClusterError) -> Stats {
+        stop: StopSignal? = nil, notice: @escaping @Sendable (String) -> Void = { _ in },
+        progress: @escaping @Sendable (Stats) -> Void = { _ in }
+    ) async throws -> Stats {
         let jetStream = try await JetStream.connect(url: options.url)
         let streams = options.streams
         try await streams.create(on: jetStream, replicas: options.replicas)
@@ -66,13 +68,23 @@ public final class Worker: Sendable {
         let model = stage.classifier.tag
         var stats = Stats()
         let clock = ContinuousClock()
+        var failures = 0
         while stop?.isStopped != true && !Task.isCancelled {
             var started = clock.now
-            let messages = try await consumer.fetch(options.batch, timeout: .milliseconds(500))
-            if messages.isEmpty {
-                if options.drain, try await done(jetStream) { break }
+            let fetched = await fetch(consumer, jetStream)
+            guard case .success(let messages) = fetched else {
+                // What this worker fetched and did not acknowledge goes to another worker after the ack wait.
+                failures += 1
+                if case .failure(let error) = fetched {
+                    guard failures < 60 else { throw error }
+                    notice("fetching failed (\(error.message)); retrying")
+                }
+                try await Task.sleep(for: .seconds(1))
                 continue
             }
+            failures = 0
+            guard let messages else { break }
+            if messages.isEmpty { continue }
             var posts: [(sequence: UInt64, text: String)] = []
             for message in messages {
                 stats.fetched += 1
@@ -92,14 +104,33 @@ public final class Worker: Sendable {
                     sequence: post.sequence, model: model, sentiment: score.sentiment, topics: score.topics)
                 return JetStream.Outgoing(subject: streams.resultsSubject, data: result.bytes, id: result.id)
             }
-            try await jetStream.publish(results)
+            try await Retrying.run("storing \(results.count) results", notice: notice) {
+                try await jetStream.publish(results)
+            }
             stats.results += results.count
-            for message in messages { try await consumer.ack(message.sequence) }
-            stats.acknowledged += messages.count
+            // A lost acknowledgement only means a redelivery, whose result the aggregator ignores.
+            for message in messages where (try? await consumer.ack(message.sequence)) != nil {
+                stats.acknowledged += 1
+            }
             stats.messagingSeconds += Worker.seconds(clock.now - started)
             progress(stats)
         }
         return stats
+    }
+
+    /// The next batch; nil when draining and the job is done.
+    private func fetch(
+        _ consumer: PullConsumer, _ jetStream: JetStream
+    ) async -> Result<
+        [PullConsumer.Message]?, ClusterError
+    > {
+        do throws(ClusterError) {
+            let messages = try await consumer.fetch(options.batch, timeout: .milliseconds(500))
+            if messages.isEmpty, options.drain, try await done(jetStream) { return .success(nil) }
+            return .success(messages)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Whether the publisher's `end` is stored and no line message is waiting or unacknowledged.

@@ -11,32 +11,63 @@ public final class NATSServer: @unchecked Sendable {
     /// The client port on 127.0.0.1.
     public let port: Int
     private let process: Process
-    private let storage: String
+    /// The JetStream storage folder.
+    public let storage: String
+    private let ownsStorage: Bool
 
     /// `nats://127.0.0.1:PORT`.
     public var url: String { "nats://127.0.0.1:\(port)" }
 
+    /// One node of a NATS cluster on loopback: its cluster name, its route port, and every node's route port.
+    public struct ClusterNode: Sendable {
+        public var name: String
+        public var routePort: Int
+        public var routes: [Int]
+
+        public init(name: String, routePort: Int, routes: [Int]) {
+            self.name = name
+            self.routePort = routePort
+            self.routes = routes
+        }
+    }
+
     /// Starts the server and waits until it accepts connections.
+    /// - Parameters:
+    ///   - port: The client port (a free one when nil).
+    ///   - cluster: Makes this server a node of a cluster.
+    ///   - storage: A storage folder to use (and keep: a restarted node passes its previous one); a fresh
+    ///     temporary one, removed by `stop`, when nil.
     /// - Throws: `TestServerError` when `nats-server` is missing or does not come up within ten seconds.
-    public init() throws {
+    public init(port: Int? = nil, cluster: ClusterNode? = nil, storage: String? = nil) throws {
         guard
             let executable = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].first(
                 where: FileManager.default.isExecutableFile(atPath:))
         else { throw TestServerError("nats-server is not installed (scripts/setup.sh --test installs it)") }
-        port = try NATSServer.freePort()
-        storage = FileManager.default.temporaryDirectory.appendingPathComponent("vox-nats-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
+        self.port = try port ?? NATSServer.freePort()
+        ownsStorage = storage == nil
+        self.storage =
+            storage
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("vox-nats-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.storage, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storage]
+        var arguments = ["-a", "127.0.0.1", "-p", String(self.port), "-js", "-sd", self.storage]
+        if let cluster {
+            arguments += [
+                "--name", "n\(cluster.routePort)", "--cluster_name", cluster.name,
+                "--cluster", "nats://127.0.0.1:\(cluster.routePort)",
+                "--routes", cluster.routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ","),
+            ]
+        }
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(10)
-        while !NATSServer.accepts(port) {
+        while !NATSServer.accepts(self.port) {
             guard Date() < deadline, process.isRunning else {
                 stop()
-                throw TestServerError("nats-server did not start on 127.0.0.1:\(port)")
+                throw TestServerError("nats-server did not start on 127.0.0.1:\(self.port)")
             }
             usleep(20_000)
         }
@@ -50,10 +81,18 @@ public final class NATSServer: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: storage)
+        if ownsStorage { try? FileManager.default.removeItem(atPath: storage) }
     }
 
-    private static func freePort() throws -> Int {
+    /// Kills the server at once (SIGKILL), as a crashed node; its storage stays for a restart.
+    public func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A free TCP port on 127.0.0.1.
+    public static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestServerError("socket() failed: errno \(errno)") }
         defer { close(socket) }

@@ -47,8 +47,9 @@ struct WorkerCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("vox: worker on \(cluster.stream) with \(model.tag)\n".utf8))
         let stats: Worker.Stats
         do {
-            stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run(stop: stop)
-        } catch {
+            stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run(
+                stop: stop, notice: { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) })
+        } catch let error as ClusterError {
             throw CLIError(error.message)
         }
         FileHandle.standardError.write(
