@@ -122,4 +122,15 @@ static inline natsStatus vox_nats_consumer_pending(jsCtx *js, const char *stream
     }
     return status;
 }
+/* How many messages `stream` holds. */
+static inline natsStatus vox_nats_stream_messages(jsCtx *js, const char *stream, uint64_t *messages,
+                                                  jsErrCode *error) {
+    jsStreamInfo *info = NULL;
+    natsStatus status = js_GetStreamInfo(&info, js, stream, NULL, error);
+    if (status == NATS_OK && info) {
+        *messages = info->State.Msgs;
+        jsStreamInfo_Destroy(info);
+    }
+    return status;
+}
 #endif

@@ -19,6 +19,8 @@ public final class ClusterAggregator: Sendable {
         public var reorderCapacity = 100_000
         /// Messages per fetch.
         public var fetch = 512
+        /// Copies a NATS cluster keeps of each stream, when the aggregator creates them.
+        public var replicas = 1
 
         /// Options for stream `streams` at `url`.
         public init(url: String, streams: ClusterStreams) {
@@ -52,7 +54,10 @@ public final class ClusterAggregator: Sendable {
     ) async throws -> PipelineStats {
         let streams = options.streams
         let lineConnection = try await JetStream.connect(url: options.url)
-        try await streams.create(on: lineConnection, replicas: 1)
+        let replicas = options.replicas
+        try await Retrying.run("creating \(streams.lines)", notice: notice) {
+            try await streams.create(on: lineConnection, replicas: replicas)
+        }
         guard case .start(let sources, let profile)? = try await firstMessage(lineConnection, stop: stop, notice) else {
             throw ClusterError(message: "stream \(streams.lines) does not begin with vox publish's start message")
         }
@@ -61,11 +66,12 @@ public final class ClusterAggregator: Sendable {
         if aggregation.resumed?.completed == true { return aggregation.stats }
         var results = try await ResultJoin(
             url: options.url, streams: streams, model: model.tag, from: aggregation.resumed?.positions["results"] ?? 1,
-            capacity: options.reorderCapacity, fetch: options.fetch)
+            capacity: options.reorderCapacity, fetch: options.fetch, notice: notice)
         var expected = aggregation.consumedLines
         var nextLine = aggregation.resumed?.positions["lines"] ?? 1
-        var reader = try await lineConnection.reader(
-            stream: streams.lines, subject: streams.linesSubject, from: nextLine)
+        var reader = try await Retrying.run("reading \(streams.lines)", notice: notice) { [nextLine] in
+            try await lineConnection.reader(stream: streams.lines, subject: streams.linesSubject, from: nextLine)
+        }
         var inputs: [StageInput] = []
         var ends: [LineMessage.SourceEnd]? = nil
         var finished = Set<Int>()
@@ -190,10 +196,15 @@ public final class ClusterAggregator: Sendable {
         _ connection: JetStream, stop: StopSignal?, _ notice: @Sendable (String) -> Void
     ) async throws -> LineMessage? {
         let streams = options.streams
-        let reader = try await connection.reader(stream: streams.lines, subject: streams.linesSubject, from: 1)
+        var reader = try await Retrying.run("reading \(streams.lines)", notice: notice) {
+            try await connection.reader(stream: streams.lines, subject: streams.linesSubject, from: 1)
+        }
         var waited = 0
         while stop?.isStopped != true {
-            if let first = try await reader.fetch(1, timeout: .seconds(1)).first {
+            let messages = try await ClusterAggregator.fetch(
+                &reader, 1, timeout: .seconds(1), connection: connection, stream: streams.lines,
+                subject: streams.linesSubject, from: 1, notice: notice)
+            if let first = messages.first {
                 return try LineMessage(bytes: first.data)
             }
             waited += 1
@@ -218,15 +229,19 @@ public final class ClusterAggregator: Sendable {
         var droppedPost = UInt64.max
 
         init(
-            url: String, streams: ClusterStreams, model: String, from start: UInt64, capacity: Int, fetch: Int
-        ) async throws(ClusterError) {
-            connection = try await JetStream.connect(url: url)
+            url: String, streams: ClusterStreams, model: String, from start: UInt64, capacity: Int, fetch: Int,
+            notice: @Sendable (String) -> Void
+        ) async throws {
+            let connection = try await JetStream.connect(url: url)
+            self.connection = connection
             self.streams = streams
             self.model = model
             self.capacity = UInt64(max(1, capacity))
             self.fetch = fetch
             nextRead = start
-            reader = try await connection.reader(stream: streams.results, subject: streams.resultsSubject, from: start)
+            reader = try await Retrying.run("reading \(streams.results)", notice: notice) {
+                try await connection.reader(stream: streams.results, subject: streams.resultsSubject, from: start)
+            }
         }
 
         /// The earliest results stream sequence that may still hold a result not yet applied.
@@ -244,8 +259,11 @@ public final class ClusterAggregator: Sendable {
             while true {
                 if let held = buffer.removeValue(forKey: post) { return held.result }
                 if let start = rewind, droppedPost <= post + capacity {
-                    reader = try await connection.reader(
-                        stream: streams.results, subject: streams.resultsSubject, from: start)
+                    let (connection, streams) = (connection, streams)
+                    reader = try await Retrying.run("reading \(streams.results)", notice: notice) {
+                        try await connection.reader(
+                            stream: streams.results, subject: streams.resultsSubject, from: start)
+                    }
                     nextRead = start
                     rewind = nil
                     droppedPost = .max

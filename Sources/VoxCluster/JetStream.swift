@@ -191,6 +191,18 @@ public final class JetStream: @unchecked Sendable {
         return try result.get()
     }
 
+    /// How many messages `stream` holds.
+    public func messageCount(stream: String) async throws(ClusterError) -> UInt64 {
+        let result: Result<UInt64, ClusterError> = await JetStream.run(on: queue) { [self] in
+            var code = jsErrCode(0)
+            var messages: UInt64 = 0
+            let status = vox_nats_stream_messages(self.context, stream, &messages, &code)
+            return status == NATS_OK
+                ? .success(messages) : .failure(ClusterError("cannot read stream \(stream)", status, code))
+        }
+        return try result.get()
+    }
+
     /// The durable consumer's backlog: messages not yet delivered, and delivered but not yet acknowledged.
     public func backlog(
         stream: String, durable: String

@@ -75,7 +75,10 @@ public final class Publisher: Sendable {
             notice("resuming from \(directory): \(lines.reduce(0, +)) lines already published")
         }
         let jetStream = try await JetStream.connect(url: options.url)
-        try await options.streams.create(on: jetStream, replicas: options.replicas)
+        let (streams, replicas) = (options.streams, options.replicas)
+        try await Retrying.run("creating \(streams.lines)", notice: notice) {
+            try await streams.create(on: jetStream, replicas: replicas)
+        }
         let state = PublishState(
             jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, filter: filter,
             lines: lines, checkpoint: options.checkpoint, sources: names, notice: notice)

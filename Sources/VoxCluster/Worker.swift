@@ -62,9 +62,12 @@ public final class Worker: Sendable {
     ) async throws -> Stats {
         let jetStream = try await JetStream.connect(url: options.url)
         let streams = options.streams
-        try await streams.create(on: jetStream, replicas: options.replicas)
-        let consumer = try await jetStream.pullConsumer(
-            stream: streams.lines, subject: streams.linesSubject, durable: streams.workers, ackWait: options.ackWait)
+        let (replicas, ackWait) = (options.replicas, options.ackWait)
+        let consumer = try await Retrying.run("joining the workers on \(streams.lines)", notice: notice) {
+            try await streams.create(on: jetStream, replicas: replicas)
+            return try await jetStream.pullConsumer(
+                stream: streams.lines, subject: streams.linesSubject, durable: streams.workers, ackWait: ackWait)
+        }
         let model = stage.classifier.tag
         var stats = Stats()
         let clock = ContinuousClock()

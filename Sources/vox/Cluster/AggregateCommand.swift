@@ -53,6 +53,7 @@ struct AggregateCommand: AsyncParsableCommand {
         let server = try await serving.start(options: &options)
         var clusterOptions = ClusterAggregator.Options(url: cluster.nats, streams: try cluster.streams())
         clusterOptions.reorderCapacity = reorder
+        clusterOptions.replicas = cluster.replicas
         let aggregator = ClusterAggregator(
             model: ModelDescription(artifact: artifact, precision: classifier.precision.resolve(for: artifact)),
             watch: watch, pipeline: options, options: clusterOptions)
