@@ -1,5 +1,6 @@
 import CNats
 import Foundation
+import VoxStream
 
 /// An error from NATS or JetStream, in the client's and the server's words.
 public struct ClusterError: Error, Sendable, CustomStringConvertible {
@@ -73,7 +74,7 @@ public final class JetStream: @unchecked Sendable {
     public func addStream(
         name: String, subject: String, replicas: Int = 1, duplicateWindow: Duration = .seconds(120)
     ) async throws(ClusterError) {
-        let nanoseconds = JetStream.nanoseconds(duplicateWindow)
+        let nanoseconds = duplicateWindow.totalNanoseconds
         let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
             var code = jsErrCode(0)
             let status = vox_nats_add_stream(self.context, name, subject, Int32(replicas), nanoseconds, &code)
@@ -131,7 +132,7 @@ public final class JetStream: @unchecked Sendable {
     /// that records progress only after this returns never skips a message.
     public func publish(_ messages: [Outgoing], wait: Duration = .seconds(30)) async throws(ClusterError) {
         guard !messages.isEmpty else { return }
-        let milliseconds = JetStream.nanoseconds(wait) / 1_000_000
+        let milliseconds = wait.totalNanoseconds / 1_000_000
         let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
             let before = self.failures.pointee
             for message in messages {
@@ -226,7 +227,7 @@ public final class JetStream: @unchecked Sendable {
     public func pullConsumer(
         stream: String, subject: String, durable: String, ackWait: Duration = .seconds(30)
     ) async throws(ClusterError) -> PullConsumer {
-        let nanoseconds = JetStream.nanoseconds(ackWait)
+        let nanoseconds = ackWait.totalNanoseconds
         let result: Result<PullConsumer, ClusterError> = await JetStream.run(on: queue) { [self] in
             var code = jsErrCode(0)
             var subscription: OpaquePointer? = nil
@@ -239,11 +240,6 @@ public final class JetStream: @unchecked Sendable {
                 PullConsumer(subscription: subscription, queue: self.queue, owner: self, acknowledged: true))
         }
         return try result.get()
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 
     /// Runs a blocking body on `queue` and resumes the caller with its result.

@@ -89,17 +89,13 @@ public final class Publisher: Sendable {
         let ingest = try await feed.run { event in
             switch event {
             case .batch(let batch):
-                var posts = batch.posts.makeIterator()
-                var letters = batch.deadLetters.makeIterator()
-                for result in batch.sequence {
-                    switch result {
-                    case .post:
-                        guard let post = posts.next() else { continue }
+                try await batch.forEachLine { line in
+                    switch line {
+                    case .post(let post):
                         try await pacer?.wait(until: post.createdAt)
                         try await state.post(post, source: batch.sourceIndex)
                     case .skipped: try await state.skip(source: batch.sourceIndex)
-                    case .deadLetter:
-                        if let letter = letters.next() { try await state.deadLetter(letter, source: batch.sourceIndex) }
+                    case .deadLetter(let letter): try await state.deadLetter(letter, source: batch.sourceIndex)
                     }
                 }
                 try await state.flush()
@@ -218,8 +214,7 @@ private actor PublishState {
         try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
         let state = PublisherCheckpointFile(
             sources: sources, consumedLines: lines, filter: filter, completed: completed)
-        try JSONEncoder().encode(state).write(
-            to: URL(fileURLWithPath: checkpoint + "/publisher.json"), options: .atomic)
+        try writeAtomically(JSONEncoder().encode(state), to: checkpoint + "/publisher.json")
     }
 }
 

@@ -1,5 +1,6 @@
 import CNats
 import Foundation
+import VoxStream
 
 /// A JetStream durable pull consumer: fetches batches, acknowledges messages one by one. A message fetched and
 /// never acknowledged (its process killed, say) is delivered again after the consumer's ack wait.
@@ -36,7 +37,7 @@ public final class PullConsumer: @unchecked Sendable {
 
     /// Up to `count` messages, waiting at most `timeout` for the first; empty when none came.
     public func fetch(_ count: Int, timeout: Duration) async throws(ClusterError) -> [Message] {
-        let milliseconds = JetStream.nanoseconds(timeout) / 1_000_000
+        let milliseconds = timeout.totalNanoseconds / 1_000_000
         let result: Result<[Message], ClusterError> = await JetStream.run(on: queue) { [self] in
             var list = natsMsgList()
             var code = jsErrCode(0)

@@ -97,7 +97,7 @@ public final class Worker: Sendable {
                     posts.append((message.sequence, post.text))
                 }
             }
-            stats.messagingSeconds += Worker.seconds(clock.now - started)
+            stats.messagingSeconds += (clock.now - started).totalSeconds
             let (scores, nanoseconds) = await stage.classify(posts.map(\.text))
             stats.modelSeconds += Double(nanoseconds) / 1e9
             stats.classified += posts.count
@@ -115,7 +115,7 @@ public final class Worker: Sendable {
             for message in messages where (try? await consumer.ack(message.sequence)) != nil {
                 stats.acknowledged += 1
             }
-            stats.messagingSeconds += Worker.seconds(clock.now - started)
+            stats.messagingSeconds += (clock.now - started).totalSeconds
             progress(stats)
         }
         return stats
@@ -144,10 +144,5 @@ public final class Worker: Sendable {
         else { return false }
         let backlog = try await jetStream.backlog(stream: streams.lines, durable: streams.workers)
         return backlog.pending == 0 && backlog.unacknowledged == 0
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

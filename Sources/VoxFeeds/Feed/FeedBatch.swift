@@ -24,6 +24,30 @@ public struct FeedBatch: Sendable {
         case deadLetter
     }
 
+    /// One line's outcome with what it carries, as `forEachLine` hands it out.
+    public enum Line: Sendable {
+        /// A post.
+        case post(Post)
+        /// A skipped non-post event.
+        case skipped
+        /// A line that could not become a post.
+        case deadLetter(DeadLetter)
+    }
+
+    /// Calls `body` with each line's outcome in line order, pairing `sequence` with `posts` and `deadLetters`:
+    /// the one walk every stage that checkpoints mid-batch (the pipeline, the publisher) shares.
+    public func forEachLine(_ body: (Line) async throws -> Void) async rethrows {
+        var posts = posts.makeIterator()
+        var letters = deadLetters.makeIterator()
+        for result in sequence {
+            switch result {
+            case .post: if let post = posts.next() { try await body(.post(post)) }
+            case .skipped: try await body(.skipped)
+            case .deadLetter: if let letter = letters.next() { try await body(.deadLetter(letter)) }
+            }
+        }
+    }
+
     /// Creates an empty batch for source `sourceIndex`.
     public init(sourceIndex: Int) {
         self.sourceIndex = sourceIndex

@@ -37,12 +37,12 @@ public struct ClassifyStage: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let predictions = await classifier.classify(texts)
-        let elapsed = (clock.now - started).components
+        let elapsed = clock.now - started
         let scores = predictions.map { prediction in
             Scores(
                 sentiment: sentimentHead.map { prediction.probabilities[$0] } ?? [0, 1, 0],
                 topics: topicHead.map { prediction.probabilities[$0] } ?? [])
         }
-        return (scores, elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        return (scores, elapsed.totalNanoseconds)
     }
 }

@@ -69,8 +69,6 @@ public final class Pipeline: Sendable {
                 switch event {
                 case .batch(let batch):
                     // Items follow the lines' order, so a checkpoint after any item is exact.
-                    var posts = batch.posts.makeIterator()
-                    var letters = batch.deadLetters.makeIterator()
                     var skipped = 0
                     var rejected: [DeadLetter] = []
                     func flush() async {
@@ -80,15 +78,14 @@ public final class Pipeline: Sendable {
                         skipped = 0
                         rejected = []
                     }
-                    for result in batch.sequence {
-                        switch result {
-                        case .post:
-                            guard let post = posts.next() else { continue }
+                    try await batch.forEachLine { line in
+                        switch line {
+                        case .post(let post):
                             await flush()
                             try await pacer?.wait(until: post.createdAt)
                             await channel.send(.post(post, source: batch.sourceIndex))
                         case .skipped: skipped += 1
-                        case .deadLetter: if let letter = letters.next() { rejected.append(letter) }
+                        case .deadLetter(let letter): rejected.append(letter)
                         }
                     }
                     await flush()

@@ -39,6 +39,6 @@ struct PipelineCheckpoint: Codable {
 
     func save(_ directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: directory + "/state.json"), options: .atomic)
+        try writeAtomically(JSONEncoder().encode(self), to: directory + "/state.json")
     }
 }

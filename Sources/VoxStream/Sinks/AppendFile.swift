@@ -37,9 +37,14 @@ let partialSuffix = ".partial"
 /// Writes `text` to `path` through `path.partial` and a rename, so readers never see half a file.
 /// The temporary name is fixed (not random), so a run killed between the write and the rename leaves a file
 /// that `removePartialFiles(in:)` recognises and clears when the run resumes.
-func writeAtomically(_ text: String, to path: String) throws {
+public func writeAtomically(_ text: String, to path: String) throws {
+    try writeAtomically(Data(text.utf8), to: path)
+}
+
+/// Writes `data` to `path` through `path.partial` and a rename (see the `String` form).
+public func writeAtomically(_ data: Data, to path: String) throws {
     let temporary = path + partialSuffix
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
         throw WatchError("cannot write \(temporary)")
     }
     guard rename(temporary, path) == 0 else {
