@@ -122,13 +122,14 @@ static inline natsStatus vox_nats_consumer_pending(jsCtx *js, const char *stream
     }
     return status;
 }
-/* How many messages `stream` holds. */
+/* How many messages `stream` holds, and the sequence of its last one (0 when empty). */
 static inline natsStatus vox_nats_stream_messages(jsCtx *js, const char *stream, uint64_t *messages,
-                                                  jsErrCode *error) {
+                                                  uint64_t *last, jsErrCode *error) {
     jsStreamInfo *info = NULL;
     natsStatus status = js_GetStreamInfo(&info, js, stream, NULL, error);
     if (status == NATS_OK && info) {
         *messages = info->State.Msgs;
+        *last = info->State.LastSeq;
         jsStreamInfo_Destroy(info);
     }
     return status;

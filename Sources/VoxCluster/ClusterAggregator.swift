@@ -69,9 +69,9 @@ public final class ClusterAggregator: Sendable {
             capacity: options.reorderCapacity, fetch: options.fetch, notice: notice)
         var expected = aggregation.consumedLines
         var nextLine = aggregation.resumed?.positions["lines"] ?? 1
-        var reader = try await Retrying.run("reading \(streams.lines)", notice: notice) { [nextLine] in
-            try await lineConnection.reader(stream: streams.lines, subject: streams.linesSubject, from: nextLine)
-        }
+        var reader = try await StreamReader(
+            connection: lineConnection, stream: streams.lines, subject: streams.linesSubject, from: nextLine,
+            notice: notice)
         var inputs: [StageInput] = []
         var ends: [LineMessage.SourceEnd]? = nil
         var finished = Set<Int>()
@@ -102,9 +102,7 @@ public final class ClusterAggregator: Sendable {
         }
         do {
             reading: while stop?.isStopped != true {
-                let messages = try await ClusterAggregator.fetch(
-                    &reader, options.fetch, timeout: .seconds(1), connection: lineConnection, stream: streams.lines,
-                    subject: streams.linesSubject, from: nextLine, notice: notice)
+                let messages = try await reader.fetch(options.fetch, timeout: .seconds(1))
                 if messages.isEmpty {
                     if pipeline.live { inputs.append(.tick) }
                     try flush()
@@ -173,37 +171,16 @@ public final class ClusterAggregator: Sendable {
         return try aggregation.finish(stopped: ends == nil, sources: read, positions: positions())
     }
 
-    /// Fetches from an in-order reader; when that fails (its node gone, say), makes a new reader from `start`, the
-    /// next sequence not yet read, and returns nothing this time.
-    private static func fetch(
-        _ reader: inout PullConsumer, _ count: Int, timeout: Duration, connection: JetStream, stream: String,
-        subject: String, from start: UInt64, notice: @Sendable (String) -> Void
-    ) async throws -> [PullConsumer.Message] {
-        do {
-            return try await reader.fetch(count, timeout: timeout)
-        } catch {
-            notice("reading \(stream) failed (\(error.message)); reading again from \(start)")
-            try await Task.sleep(for: .seconds(1))
-            reader = try await Retrying.run("reading \(stream)", notice: notice) {
-                try await connection.reader(stream: stream, subject: subject, from: start)
-            }
-            return []
-        }
-    }
-
     /// The line stream's first message, waiting for the publisher to write it.
     private func firstMessage(
-        _ connection: JetStream, stop: StopSignal?, _ notice: @Sendable (String) -> Void
+        _ connection: JetStream, stop: StopSignal?, _ notice: @escaping @Sendable (String) -> Void
     ) async throws -> LineMessage? {
         let streams = options.streams
-        var reader = try await Retrying.run("reading \(streams.lines)", notice: notice) {
-            try await connection.reader(stream: streams.lines, subject: streams.linesSubject, from: 1)
-        }
+        var reader = try await StreamReader(
+            connection: connection, stream: streams.lines, subject: streams.linesSubject, from: 1, notice: notice)
         var waited = 0
         while stop?.isStopped != true {
-            let messages = try await ClusterAggregator.fetch(
-                &reader, 1, timeout: .seconds(1), connection: connection, stream: streams.lines,
-                subject: streams.linesSubject, from: 1, notice: notice)
+            let messages = try await reader.fetch(1, timeout: .seconds(1))
             if let first = messages.first {
                 return try LineMessage(bytes: first.data)
             }
@@ -215,14 +192,11 @@ public final class ClusterAggregator: Sendable {
 
     /// The results side: a reader of the results stream and the bounded reorder buffer.
     private struct ResultJoin {
-        let connection: JetStream
         let streams: ClusterStreams
         let model: String
         let capacity: UInt64
         let fetch: Int
-        var reader: PullConsumer
-        /// The results stream sequence read next.
-        var nextRead: UInt64
+        var reader: StreamReader
         var buffer: [UInt64: (stream: UInt64, result: ResultMessage)] = [:]
         /// The earliest results stream sequence of a result dropped for being too far ahead, and its post.
         var rewind: UInt64? = nil
@@ -230,22 +204,20 @@ public final class ClusterAggregator: Sendable {
 
         init(
             url: String, streams: ClusterStreams, model: String, from start: UInt64, capacity: Int, fetch: Int,
-            notice: @Sendable (String) -> Void
+            notice: @escaping @Sendable (String) -> Void
         ) async throws {
             let connection = try await JetStream.connect(url: url)
-            self.connection = connection
             self.streams = streams
             self.model = model
             self.capacity = UInt64(max(1, capacity))
             self.fetch = fetch
-            nextRead = start
-            reader = try await Retrying.run("reading \(streams.results)", notice: notice) {
-                try await connection.reader(stream: streams.results, subject: streams.resultsSubject, from: start)
-            }
+            reader = try await StreamReader(
+                connection: connection, stream: streams.results, subject: streams.resultsSubject, from: start,
+                notice: notice)
         }
 
         /// The earliest results stream sequence that may still hold a result not yet applied.
-        var floor: UInt64 { min(buffer.values.map(\.stream).min() ?? .max, rewind ?? .max, nextRead) }
+        var floor: UInt64 { min(buffer.values.map(\.stream).min() ?? .max, rewind ?? .max, reader.next) }
 
         func has(_ post: UInt64) -> Bool { buffer[post] != nil }
 
@@ -259,19 +231,12 @@ public final class ClusterAggregator: Sendable {
             while true {
                 if let held = buffer.removeValue(forKey: post) { return held.result }
                 if let start = rewind, droppedPost <= post + capacity {
-                    let (connection, streams) = (connection, streams)
-                    reader = try await Retrying.run("reading \(streams.results)", notice: notice) {
-                        try await connection.reader(
-                            stream: streams.results, subject: streams.resultsSubject, from: start)
-                    }
-                    nextRead = start
+                    try await reader.restart(from: start)
                     rewind = nil
                     droppedPost = .max
                 }
                 if stop?.isStopped == true { throw Stopped() }
-                let messages = try await ClusterAggregator.fetch(
-                    &reader, fetch, timeout: .milliseconds(500), connection: connection, stream: streams.results,
-                    subject: streams.resultsSubject, from: nextRead, notice: notice)
+                let messages = try await reader.fetch(fetch, timeout: .milliseconds(500))
                 if messages.isEmpty {
                     idle += 1
                     if idle % 20 == 0 {
@@ -281,7 +246,6 @@ public final class ClusterAggregator: Sendable {
                     continue
                 }
                 for message in messages {
-                    nextRead = message.sequence + 1
                     let result = try ResultMessage(bytes: message.data)
                     guard result.model == model else {
                         throw ClusterError(

@@ -194,12 +194,22 @@ public final class JetStream: @unchecked Sendable {
 
     /// How many messages `stream` holds.
     public func messageCount(stream: String) async throws(ClusterError) -> UInt64 {
-        let result: Result<UInt64, ClusterError> = await JetStream.run(on: queue) { [self] in
+        try await state(of: stream).messages
+    }
+
+    /// The sequence of the last message stored in `stream` (0 when it is empty).
+    public func lastSequence(stream: String) async throws(ClusterError) -> UInt64 {
+        try await state(of: stream).last
+    }
+
+    private func state(of stream: String) async throws(ClusterError) -> (messages: UInt64, last: UInt64) {
+        let result: Result<(UInt64, UInt64), ClusterError> = await JetStream.run(on: queue) { [self] in
             var code = jsErrCode(0)
             var messages: UInt64 = 0
-            let status = vox_nats_stream_messages(self.context, stream, &messages, &code)
+            var last: UInt64 = 0
+            let status = vox_nats_stream_messages(self.context, stream, &messages, &last, &code)
             return status == NATS_OK
-                ? .success(messages) : .failure(ClusterError("cannot read stream \(stream)", status, code))
+                ? .success((messages, last)) : .failure(ClusterError("cannot read stream \(stream)", status, code))
         }
         return try result.get()
     }

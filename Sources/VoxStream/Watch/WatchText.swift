@@ -8,26 +8,57 @@ public struct WatchText: Sendable {
 
     /// Tokenizes `text`: words are runs of letters, digits, `_` and `'`, optionally led by `#` or `@`.
     public init(_ text: String) {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            self.init(ascii: text)
+        } else {
+            self.init(unicode: text)
+        }
+    }
+
+    /// The common case, byte by byte: the same words as the Unicode path gives an ASCII text.
+    private init(ascii text: String) {
+        var current: [UInt8] = []
+        var prefix: Character? = nil
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"),
+                UInt8(ascii: "'"):
+                current.append(byte)
+            default:
+                close(&current, prefix)
+                current.removeAll(keepingCapacity: true)
+                prefix = byte == UInt8(ascii: "#") ? "#" : byte == UInt8(ascii: "@") ? "@" : nil
+            }
+        }
+        close(&current, prefix)
+    }
+
+    private mutating func close(_ bytes: inout [UInt8], _ prefix: Character?) {
+        guard !bytes.isEmpty else { return }
+        add(String(decoding: bytes, as: UTF8.self), prefix)
+    }
+
+    private init(unicode text: String) {
         var current = ""
         var prefix: Character? = nil
-        func close() {
-            if !current.isEmpty {
-                words.append((prefix, current))
-                plain.insert(current)
-                if let prefix { tagged.insert(String(prefix) + current) }
-            }
-            current = ""
-            prefix = nil
-        }
         for character in text.lowercased() {
             if character.isLetter || character.isNumber || character == "_" || character == "'" || character == "’" {
                 current.append(character == "’" ? "'" : character)
             } else {
-                close()
-                if character == "#" || character == "@" { prefix = character }
+                add(current, prefix)
+                current = ""
+                prefix = character == "#" || character == "@" ? character : nil
             }
         }
-        close()
+        add(current, prefix)
+    }
+
+    private mutating func add(_ word: String, _ prefix: Character?) {
+        guard !word.isEmpty else { return }
+        words.append((prefix, word))
+        plain.insert(word)
+        if let prefix { tagged.insert(String(prefix) + word) }
     }
 
     /// Whether the word occurs: `#x` / `@x` need that prefix; a plain `x` matches with or without one.

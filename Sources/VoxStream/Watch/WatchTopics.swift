@@ -54,6 +54,7 @@ public struct WatchTopics: Sendable {
 
     /// The names of the topics `text` matches, in file order.
     public func matches(_ text: String) -> [Int] {
+        guard !topics.isEmpty else { return [] }
         let tokens = WatchText(text)
         return topics.indices.filter { topics[$0].query.matches(tokens) }
     }

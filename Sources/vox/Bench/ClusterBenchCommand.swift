@@ -18,7 +18,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         discussion: "Example: vox bench cluster --posts 2000 --rounds 3   (needs nats-server, as the tests do)"
     )
 
-    @Option(help: "Posts (the 2,000 sample tweets, repeated with later timestamps).") var posts = 2000
+    @Option(help: "Posts (the 2,000 sample tweets, repeated, over one day of event time).") var posts = 2000
     @Option(help: "Alternating rounds; medians are reported.") var rounds = 3
     @Option(help: "Posts for the aggregator's ceiling (precomputed results, no model).") var ceilingPosts = 50_000
     @OptionGroup var classifier: ClassifierOptionGroup
@@ -26,6 +26,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard posts > 0, rounds > 0, ceilingPosts > 0 else {
             throw ValidationError("--posts, --rounds and --ceiling-posts must be positive")
+        }
+        guard posts <= 1_000_000, ceilingPosts <= 1_000_000 else {
+            throw ValidationError("--posts and --ceiling-posts go up to 1,000,000 (posts over one day)")
         }
     }
 
@@ -69,11 +72,13 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             ceilingPosts: ceilingPosts)
     }
 
+    /// `posts` sample tweets spread evenly over one day of event time.
     static func writeFeed(posts: Int, to path: String) throws {
         let texts = try IngestCorpus.sampleTexts()
+        let spacing = 86_400_000 / Int64(posts)
         var lines = ""
         for index in 0..<posts {
-            let time = Timestamp.format(millis: 1_795_824_000_000 + Int64(index) * 43_200)
+            let time = Timestamp.format(millis: 1_795_824_000_000 + Int64(index) * spacing)
             lines +=
                 #"{"data":{"id":"\#(index)","text":\#(JSONText.quote(texts[index % texts.count])),"created_at":"\#(time)","lang":"en"}}"#
                 + "\n"
