@@ -149,12 +149,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // A loopback HTTP server with fault injection, for tests and `vox bench ingest`.
+        // Scale-out on NATS JetStream: the publish, worker and aggregate roles.
         .target(
             name: "VoxCluster",
-            dependencies: ["CNats", "VoxFeeds", "VoxModel", "VoxStream"],
+            dependencies: [
+                "CNats", "VoxFeeds", "VoxModel", "VoxStream",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
+        // Real servers for tests and benchmarks: loopback HTTP with fault injection, nats-server, headless Chromium.
         .target(
             name: "VoxTestSupport",
             swiftSettings: swiftSettings
@@ -191,7 +195,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxClusterTests",
-            dependencies: ["VoxCluster", "VoxTestSupport"],
+            dependencies: [
+                "VoxCluster", "VoxFeeds", "VoxStream", "VoxModel", "VoxDefaultModel", "VoxTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

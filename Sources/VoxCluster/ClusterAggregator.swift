@@ -76,9 +76,26 @@ public final class ClusterAggregator: Sendable {
         var ends: [LineMessage.SourceEnd]? = nil
         var finished = Set<Int>()
         var lastStatus = Date()
+        let metrics = pipeline.metrics.map(ClusterMetrics.Aggregator.init(factory:))
+        var lagSampled = Date.distantPast
+        var reread = 0
+        /// Samples how many line messages are stored but not applied yet (with metrics, every 2 s at most).
+        func sampleLag() async {
+            guard let metrics, Date().timeIntervalSince(lagSampled) >= 2 else { return }
+            lagSampled = Date()
+            if let last = try? await lineConnection.lastSequence(stream: streams.lines) {
+                metrics.record(behind: last >= nextLine ? last - nextLine + 1 : 0)
+            }
+        }
         func positions() -> [String: UInt64] { ["lines": nextLine, "results": results.floor] }
         func flush() throws {
             guard !inputs.isEmpty else { return }
+            if let metrics {
+                let applied = inputs.count(where: { if case .classified = $0 { true } else { false } })
+                metrics.record(applied: applied, depth: results.depth)
+                metrics.record(reread: results.dropped - reread)
+                reread = results.dropped
+            }
             try aggregation.apply(inputs)
             inputs.removeAll(keepingCapacity: true)
             try aggregation.batchDone(positions: positions())
@@ -103,6 +120,7 @@ public final class ClusterAggregator: Sendable {
         do {
             reading: while stop?.isStopped != true {
                 let messages = try await reader.fetch(options.fetch, timeout: .seconds(1))
+                await sampleLag()
                 if messages.isEmpty {
                     if pipeline.live { inputs.append(.tick) }
                     try flush()
@@ -201,6 +219,11 @@ public final class ClusterAggregator: Sendable {
         /// The earliest results stream sequence of a result dropped for being too far ahead, and its post.
         var rewind: UInt64? = nil
         var droppedPost = UInt64.max
+        /// Results dropped for being too far ahead (each is read again later).
+        var dropped = 0
+
+        /// Results held in the reorder buffer.
+        var depth: Int { buffer.count }
 
         init(
             url: String, streams: ClusterStreams, model: String, from start: UInt64, capacity: Int, fetch: Int,
@@ -256,6 +279,7 @@ public final class ClusterAggregator: Sendable {
                     if result.sequence > post + capacity {
                         rewind = min(rewind ?? message.sequence, message.sequence)
                         droppedPost = min(droppedPost, result.sequence)
+                        dropped += 1
                         continue
                     }
                     buffer[result.sequence] = (message.sequence, result)

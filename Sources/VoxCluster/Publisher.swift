@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import VoxFeeds
 import VoxStream
@@ -21,6 +22,8 @@ public final class Publisher: Sendable {
         /// Folder of the publisher's checkpoint (nil: none; a restart republishes from the start, which the
         /// ids make harmless).
         public var checkpoint: String? = nil
+        /// Where the publisher's metrics go (`--serve`); nil: nowhere.
+        public var metrics: (any MetricsFactory)? = nil
 
         /// Options for stream `streams` at `url`.
         public init(url: String, streams: ClusterStreams) {
@@ -81,7 +84,8 @@ public final class Publisher: Sendable {
         }
         let state = PublishState(
             jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, filter: filter,
-            lines: lines, checkpoint: options.checkpoint, sources: names, notice: notice)
+            lines: lines, checkpoint: options.checkpoint, sources: names,
+            metrics: options.metrics.map(ClusterMetrics.Publisher.init(factory:)), notice: notice)
         try await state.add(.start(sources: names, profile: feed.options.profile))
         let feed = Feed(sources: feed.sources, options: feedOptions)
         let stopRequest = feed.options.stopRequest
@@ -137,13 +141,15 @@ private actor PublishState {
     var skipped: (source: Int, line: Int, count: Int)? = nil
     var read = 0
     var published = 0
+    let metrics: ClusterMetrics.Publisher?
     let notice: @Sendable (String) -> Void
 
     init(
         jetStream: JetStream, subject: String, batch: Int, filter: PostFilter, lines: [Int], checkpoint: String?,
-        sources: [String], notice: @escaping @Sendable (String) -> Void
+        sources: [String], metrics: ClusterMetrics.Publisher?, notice: @escaping @Sendable (String) -> Void
     ) {
         self.notice = notice
+        self.metrics = metrics
         self.jetStream = jetStream
         self.subject = subject
         self.batch = batch
@@ -210,6 +216,7 @@ private actor PublishState {
             try await jetStream.publish(messages)
         }
         published += messages.count
+        metrics?.record(published: messages.count)
         guard let checkpoint else { return }
         try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
         let state = PublisherCheckpointFile(

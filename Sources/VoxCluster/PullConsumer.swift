@@ -67,6 +67,32 @@ public final class PullConsumer: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Acknowledges the messages with these stream sequences (fetched by this consumer) in one hop; returns how
+    /// many acknowledgements were sent (a lost one only means a redelivery).
+    public func ack(_ sequences: [UInt64]) async -> Int {
+        await JetStream.run(on: queue) { [self] in
+            var sent = 0
+            for sequence in sequences {
+                guard let message = held.removeValue(forKey: sequence) else { continue }
+                if natsMsg_Ack(message, nil) == NATS_OK { sent += 1 }
+                natsMsg_Destroy(message)
+            }
+            return sent
+        }
+    }
+
+    /// Hands messages fetched by this consumer back unprocessed: the server delivers them again at once (to any
+    /// consumer of the durable), instead of after the ack wait.
+    public func release(_ sequences: [UInt64]) async {
+        await JetStream.run(on: queue) { [self] in
+            for sequence in sequences {
+                guard let message = held.removeValue(forKey: sequence) else { continue }
+                _ = natsMsg_Nak(message, nil)
+                natsMsg_Destroy(message)
+            }
+        }
+    }
+
     /// Acknowledges the message with stream sequence `sequence` (fetched by this consumer): it is not delivered again.
     public func ack(_ sequence: UInt64) async throws(ClusterError) {
         let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in

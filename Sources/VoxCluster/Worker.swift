@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import VoxFeeds
 import VoxModel
@@ -22,6 +23,8 @@ public final class Worker: Sendable {
         public var replicas = 1
         /// Exit once the publisher's `end` is stored and nothing is left to classify (for finite feeds).
         public var drain = false
+        /// Where the worker's metrics go (`--serve`); nil: nowhere.
+        public var metrics: (any MetricsFactory)? = nil
 
         /// Options for stream `streams` at `url`.
         public init(url: String, streams: ClusterStreams) {
@@ -38,9 +41,15 @@ public final class Worker: Sendable {
         public var classified = 0
         public var results = 0
         public var acknowledged = 0
-        /// Seconds in the model, and in fetching, publishing and acknowledging.
+        /// Seconds in the model, and of the rest of the worker's time (idle waits for work left out) spent on
+        /// fetching, storing and acknowledging where the model does not hide it.
         public var modelSeconds = 0.0
         public var messagingSeconds = 0.0
+
+        mutating func add(_ stored: Stored) {
+            results += stored.results
+            acknowledged += stored.acknowledged
+        }
     }
 
     let stage: ClassifyStage
@@ -72,21 +81,45 @@ public final class Worker: Sendable {
         var stats = Stats()
         let clock = ContinuousClock()
         var failures = 0
+        let metrics = options.metrics.map(ClusterMetrics.Worker.init(factory:))
+        var reported = Stats()
+        var backlogChecked = clock.now - .seconds(10)
+        // Two batches overlap the model: the next one is fetched, and the previous one's results stored and
+        // acknowledged, while this one is classified. Messaging time is what the model does not hide.
+        var next = Task { await self.fetch(consumer, jetStream) }
+        var storing: Task<Stored, any Error>? = nil
+        let begun = clock.now
+        // Waiting for work that is not there yet (empty fetches, retries) is idle time, not messaging.
+        var idle = Duration.zero
         while stop?.isStopped != true && !Task.isCancelled {
-            var started = clock.now
-            let fetched = await fetch(consumer, jetStream)
+            if let metrics, clock.now - backlogChecked >= .seconds(2) {
+                // The consumer's backlog is the workers' lag; a failed read only skips one sample.
+                backlogChecked = clock.now
+                if let backlog = try? await jetStream.backlog(stream: streams.lines, durable: streams.workers) {
+                    metrics.record(pending: backlog.pending, unacknowledged: backlog.unacknowledged)
+                }
+            }
+            let waiting = clock.now
+            let fetched = await next.value
+            if case .success(let messages) = fetched, messages?.isEmpty != false { idle += clock.now - waiting }
             guard case .success(let messages) = fetched else {
                 // What this worker fetched and did not acknowledge goes to another worker after the ack wait.
                 failures += 1
                 if case .failure(let error) = fetched {
-                    guard failures < 60 else { throw error }
+                    guard failures < 60 else {
+                        _ = try? await storing?.value
+                        throw error
+                    }
                     notice("fetching failed (\(error.message)); retrying")
                 }
                 try await Task.sleep(for: .seconds(1))
+                idle += clock.now - waiting
+                next = Task { await self.fetch(consumer, jetStream) }
                 continue
             }
             failures = 0
             guard let messages else { break }
+            next = Task { await self.fetch(consumer, jetStream) }
             if messages.isEmpty { continue }
             var posts: [(sequence: UInt64, text: String)] = []
             for message in messages {
@@ -97,28 +130,50 @@ public final class Worker: Sendable {
                     posts.append((message.sequence, post.text))
                 }
             }
-            stats.messagingSeconds += (clock.now - started).totalSeconds
             let (scores, nanoseconds) = await stage.classify(posts.map(\.text))
             stats.modelSeconds += Double(nanoseconds) / 1e9
             stats.classified += posts.count
-            started = clock.now
             let results = zip(posts, scores).map { post, score in
                 let result = ResultMessage(
                     sequence: post.sequence, model: model, sentiment: score.sentiment, topics: score.topics)
                 return JetStream.Outgoing(subject: streams.resultsSubject, data: result.bytes, id: result.id)
             }
-            try await Retrying.run("storing \(results.count) results", notice: notice) {
-                try await jetStream.publish(results)
-            }
-            stats.results += results.count
-            // A lost acknowledgement only means a redelivery, whose result the aggregator ignores.
-            for message in messages where (try? await consumer.ack(message.sequence)) != nil {
-                stats.acknowledged += 1
-            }
-            stats.messagingSeconds += (clock.now - started).totalSeconds
+            if let previous = try await storing?.value { stats.add(previous) }
+            let sequences = messages.map(\.sequence)
+            storing = Task { try await Worker.store(results, acknowledging: sequences, jetStream, consumer, notice) }
+            stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)
+            metrics?.record(stats, since: reported)
+            reported = stats
             progress(stats)
         }
+        if let previous = try await storing?.value { stats.add(previous) }
+        // A batch fetched ahead and not classified (stopped): handed back for another worker at once.
+        next.cancel()
+        if case .success(let messages?) = await next.value, !messages.isEmpty {
+            await consumer.release(messages.map(\.sequence))
+        }
+        stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)
+        metrics?.record(stats, since: reported)
         return stats
+    }
+
+    /// What storing one batch did.
+    struct Stored: Sendable {
+        var results = 0
+        var acknowledged = 0
+    }
+
+    /// Stores a batch's results (waiting until the server has them), then acknowledges its messages.
+    private static func store(
+        _ results: [JetStream.Outgoing], acknowledging sequences: [UInt64], _ jetStream: JetStream,
+        _ consumer: PullConsumer, _ notice: @escaping @Sendable (String) -> Void
+    ) async throws -> Stored {
+        try await Retrying.run("storing \(results.count) results", notice: notice) {
+            try await jetStream.publish(results)
+        }
+        // A lost acknowledgement only means a redelivery, whose result the aggregator ignores.
+        let acknowledged = await consumer.ack(sequences)
+        return Stored(results: results.count, acknowledged: acknowledged)
     }
 
     /// The next batch; nil when draining and the job is done.

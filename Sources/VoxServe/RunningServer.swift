@@ -45,7 +45,7 @@ extension DashboardServer {
 }
 
 /// Hands the outcome of starting (a port, or an error) to the one waiter, whichever comes first.
-private final class StartGate: Sendable {
+final class StartGate: Sendable {
     private let state = Mutex<(outcome: Result<Int, any Error>?, waiter: CheckedContinuation<Int, any Error>?)>(
         (nil, nil))
 

@@ -191,10 +191,7 @@ import VoxTestSupport
         try Self.expectSameOutputs(root + "/cluster", as: root + "/replay")
     }
 
-    @Test(
-        .disabled(
-            "passes alone (19 s) but its aggregator did not finish within 180 s in the full parallel suite on 2 vCPUs; issue 13"
-        ))
+    @Test
     func aThreeNodeClusterLosingANodeStillWritesWhatReplayWrites() async throws {
         let clients = try (0..<3).map { _ in try NATSServer.freePort() }
         let routes = try (0..<3).map { _ in try NATSServer.freePort() }

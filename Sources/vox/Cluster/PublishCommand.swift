@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VoxCluster
 import VoxFeeds
+import VoxServe
 import VoxStream
 
 /// `vox publish`: the first role of a scaled-out job: reads feeds and publishes every line's outcome to NATS.
@@ -24,6 +25,7 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptionGroup
     @OptionGroup var pipeline: PipelineOptionGroup
     @OptionGroup var feed: FeedOptionGroup
+    @OptionGroup(title: "Metrics (--serve: /metrics and /healthz only)") var serving: ServeOptionGroup
 
     @Option(help: "Messages per publish round (each round is stored before the checkpoint moves on).")
     var publishBatch = 512
@@ -42,6 +44,8 @@ struct PublishCommand: AsyncParsableCommand {
         options.replicas = cluster.replicas
         options.batch = publishBatch
         options.checkpoint = pipeline.checkpoint
+        let metrics = try await serving.startMetrics()
+        options.metrics = metrics?.factory
         let publisher = Publisher(
             feed: Feed(sources: resolved, options: feedOptions), filterOptions: pipeline.pipelineOptions(),
             options: options)
@@ -52,8 +56,10 @@ struct PublishCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("vox: \(message)\n".utf8))
             }
         } catch let error as ClusterError {
+            await metrics?.server.stop()
             throw CLIError(error.message)
         }
+        await metrics?.server.stop()
         let seconds = Date().timeIntervalSince(started)
         FileHandle.standardError.write(
             Data(

@@ -3,6 +3,7 @@ import Foundation
 import VoxCluster
 import VoxFeeds
 import VoxModel
+import VoxServe
 import VoxStream
 
 /// `vox worker`: the second role: classifies posts from the job's stream; run any number, on any machines.
@@ -20,6 +21,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptionGroup
     @OptionGroup var classifier: ClassifierOptionGroup
+    @OptionGroup(title: "Metrics (--serve: /metrics and /healthz only)") var serving: ServeOptionGroup
 
     @Option(help: "Messages per fetch and model batch.") var batch = 64
     @Option(help: "Unacknowledged messages are delivered again after this long (e.g. 30s).") var ackWait = "30s"
@@ -41,6 +43,8 @@ struct WorkerCommand: AsyncParsableCommand {
         options.ackWait = .milliseconds(DurationParser.milliseconds(ackWait) ?? 30_000)
         options.replicas = cluster.replicas
         options.drain = drain
+        let metrics = try await serving.startMetrics()
+        options.metrics = metrics?.factory
         let stop = StopSignal()
         let handlers = SignalTrap.stoppingOnSignals { stop.stop() }
         defer { for handler in handlers { handler.cancel() } }
@@ -50,8 +54,10 @@ struct WorkerCommand: AsyncParsableCommand {
             stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run(
                 stop: stop, notice: { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) })
         } catch let error as ClusterError {
+            await metrics?.server.stop()
             throw CLIError(error.message)
         }
+        await metrics?.server.stop()
         FileHandle.standardError.write(
             Data(
                 String(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import Prometheus
 import VoxServe
@@ -39,6 +40,21 @@ struct ServeOptionGroup: ParsableArguments {
             ).start { message in FileHandle.standardError.write(Data("vox: \(message)\n".utf8)) }
             FileHandle.standardOutput.write(Data("vox: dashboard at \(address(server))\n".utf8))
             return server
+        } catch let error as ServeError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// With `--serve`, starts a metrics-only server (`/metrics`, `/healthz`) for a role without an output folder
+    /// (`publish`, `worker`) and returns the factory its metrics go to; prints the address. Nil without `--serve`.
+    /// - Throws: `ValidationError` when the server cannot listen.
+    func startMetrics() async throws -> (factory: any MetricsFactory, server: RunningServer)? {
+        guard let serve else { return nil }
+        let registry = PrometheusCollectorRegistry()
+        do {
+            let server = try await MetricsServer(registry: registry, host: serveHost, port: serve).start()
+            FileHandle.standardError.write(Data("vox: metrics at http://\(serveHost):\(server.port)/metrics\n".utf8))
+            return (MetricsSource.makeFactory(registry: registry), server)
         } catch let error as ServeError {
             throw ValidationError(error.message)
         }
