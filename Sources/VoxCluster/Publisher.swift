@@ -221,7 +221,7 @@ private actor PublishState {
         try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: true)
         let state = PublisherCheckpointFile(
             sources: sources, consumedLines: lines, filter: filter, completed: completed)
-        try writeAtomically(JSONEncoder().encode(state), to: checkpoint + "/publisher.json")
+        try writeAtomically(JSONEncoder().encode(state), to: checkpoint + "/publisher.json", durable: true)
     }
 }
 

@@ -39,6 +39,6 @@ struct PipelineCheckpoint: Codable {
 
     func save(_ directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try writeAtomically(JSONEncoder().encode(self), to: directory + "/state.json")
+        try writeAtomically(JSONEncoder().encode(self), to: directory + "/state.json", durable: true)
     }
 }

@@ -31,37 +31,6 @@ final class AppendFile {
     }
 }
 
-/// The suffix of the temporary file `writeAtomically` renames into place; a run killed mid-write leaves one behind.
-let partialSuffix = ".partial"
-
-/// Writes `text` to `path` through `path.partial` and a rename, so readers never see half a file.
-/// The temporary name is fixed (not random), so a run killed between the write and the rename leaves a file
-/// that `removePartialFiles(in:)` recognises and clears when the run resumes.
-public func writeAtomically(_ text: String, to path: String) throws {
-    try writeAtomically(Data(text.utf8), to: path)
-}
-
-/// Writes `data` to `path` through `path.partial` and a rename (see the `String` form).
-public func writeAtomically(_ data: Data, to path: String) throws {
-    let temporary = path + partialSuffix
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw WatchError("cannot write \(temporary)")
-    }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw WatchError("cannot replace \(path): \(reason)")
-    }
-}
-
-/// Deletes the `*.partial` files a killed run left in `folder` (none is a finished output).
-func removePartialFiles(in folder: String) throws {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-    for name in names where name.hasSuffix(partialSuffix) {
-        try FileManager.default.removeItem(atPath: folder + "/" + name)
-    }
-}
-
 /// The dead-letter file: one JSON record per line that could not become a post.
 final class DeadLetterSink {
     private let file: AppendFile

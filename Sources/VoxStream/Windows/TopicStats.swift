@@ -39,9 +39,11 @@ public struct TopicStats: Sendable, Equatable, Codable {
         TopicStats.keep(example, in: &mostPositive) { ($0.score, $1.id) > ($1.score, $0.id) }
     }
 
+    /// Keeps the first three by `order`; an example equal to one kept goes after it (as a stable sort would).
     private static func keep(_ example: Example, in list: inout [Example], by order: (Example, Example) -> Bool) {
-        list.append(example)
-        list.sort(by: order)
+        if list.count == 3, let last = list.last, !order(example, last) { return }
+        let index = list.firstIndex { order(example, $0) } ?? list.endIndex
+        list.insert(example, at: index)
         if list.count > 3 { list.removeLast() }
     }
 
