@@ -269,20 +269,21 @@ public final class ClusterAggregator: Sendable {
                     continue
                 }
                 for message in messages {
-                    let result = try ResultMessage(bytes: message.data)
-                    guard result.model == model else {
-                        throw ClusterError(
-                            message: "a worker scored with \(result.model), this aggregator expects \(model): run "
-                                + "workers and the aggregator with the same --model and --precision")
+                    for result in try ResultMessage.decode(message.data) {
+                        guard result.model == model else {
+                            throw ClusterError(
+                                message: "a worker scored with \(result.model), this aggregator expects \(model): "
+                                    + "run workers and the aggregator with the same --model and --precision")
+                        }
+                        guard result.sequence >= post, buffer[result.sequence] == nil else { continue }
+                        if result.sequence > post + capacity {
+                            rewind = min(rewind ?? message.sequence, message.sequence)
+                            droppedPost = min(droppedPost, result.sequence)
+                            dropped += 1
+                            continue
+                        }
+                        buffer[result.sequence] = (message.sequence, result)
                     }
-                    guard result.sequence >= post, buffer[result.sequence] == nil else { continue }
-                    if result.sequence > post + capacity {
-                        rewind = min(rewind ?? message.sequence, message.sequence)
-                        droppedPost = min(droppedPost, result.sequence)
-                        dropped += 1
-                        continue
-                    }
-                    buffer[result.sequence] = (message.sequence, result)
                 }
             }
         }

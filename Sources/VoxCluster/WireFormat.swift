@@ -87,7 +87,9 @@ struct WireReader {
     }
 
     mutating func string() throws(WireError) -> String {
-        let length = try count(limit: bytes.count - index)
+        // The limit is checked after the length itself is read: it counts only the bytes left then.
+        let length = try count()
+        guard length <= bytes.count - index else { throw WireError("ends early") }
         defer { index += length }
         return String(decoding: bytes[index..<index + length], as: UTF8.self)
     }
@@ -101,7 +103,8 @@ struct WireReader {
     }
 
     mutating func floats() throws(WireError) -> [Float] {
-        let count = try count(limit: (bytes.count - index) / 4)
+        let count = try count()
+        guard count <= (bytes.count - index) / 4 else { throw WireError("ends early") }
         var values: [Float] = []
         values.reserveCapacity(count)
         for _ in 0..<count {

@@ -5,8 +5,8 @@ import VoxModel
 import VoxStream
 
 /// `vox worker`: one of any number of classifiers sharing the job's durable pull consumer. It fetches a batch of
-/// line messages, classifies the posts among them (both heads, one encoder pass), publishes one result per post
-/// (the post's sequence as de-duplication id), waits until the server stored them, and only then acknowledges
+/// line messages, classifies the posts among them (both heads, one encoder pass), publishes the batch's results as one
+/// message, waits until the server stored them, and only then acknowledges
 /// the batch. A worker killed at any moment loses nothing: what it had not acknowledged is delivered to another.
 public final class Worker: Sendable {
     /// Where to work and how.
@@ -134,13 +134,17 @@ public final class Worker: Sendable {
             stats.modelSeconds += Double(nanoseconds) / 1e9
             stats.classified += posts.count
             let results = zip(posts, scores).map { post, score in
-                let result = ResultMessage(
-                    sequence: post.sequence, model: model, sentiment: score.sentiment, topics: score.topics)
-                return JetStream.Outgoing(subject: streams.resultsSubject, data: result.bytes, id: result.id)
+                ResultMessage(sequence: post.sequence, model: model, sentiment: score.sentiment, topics: score.topics)
             }
+            let message = JetStream.Outgoing(
+                subject: streams.resultsSubject, data: ResultMessage.encode(results), id: ResultMessage.id(of: results))
             if let previous = try await storing?.value { stats.add(previous) }
             let sequences = messages.map(\.sequence)
-            storing = Task { try await Worker.store(results, acknowledging: sequences, jetStream, consumer, notice) }
+            storing = Task {
+                try await Worker.store(
+                    results.isEmpty ? [] : [message], count: results.count, acknowledging: sequences, jetStream,
+                    consumer, notice)
+            }
             stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)
             metrics?.record(stats, since: reported)
             reported = stats
@@ -163,17 +167,19 @@ public final class Worker: Sendable {
         var acknowledged = 0
     }
 
-    /// Stores a batch's results (waiting until the server has them), then acknowledges its messages.
+    /// Stores a batch's results message (waiting until the server has it), then acknowledges the batch.
     private static func store(
-        _ results: [JetStream.Outgoing], acknowledging sequences: [UInt64], _ jetStream: JetStream,
+        _ messages: [JetStream.Outgoing], count: Int, acknowledging sequences: [UInt64], _ jetStream: JetStream,
         _ consumer: PullConsumer, _ notice: @escaping @Sendable (String) -> Void
     ) async throws -> Stored {
-        try await Retrying.run("storing \(results.count) results", notice: notice) {
-            try await jetStream.publish(results)
+        if !messages.isEmpty {
+            try await Retrying.run("storing \(count) results", notice: notice) {
+                try await jetStream.publish(messages)
+            }
         }
         // A lost acknowledgement only means a redelivery, whose result the aggregator ignores.
         let acknowledged = await consumer.ack(sequences)
-        return Stored(results: results.count, acknowledged: acknowledged)
+        return Stored(results: count, acknowledged: acknowledged)
     }
 
     /// The next batch; nil when draining and the job is done.

@@ -152,14 +152,22 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         while found < ceilingPosts {
             let messages = try await reader.fetch(1000, timeout: .seconds(2))
             guard !messages.isEmpty else { throw CLIError("the ceiling stream ended early") }
-            var results: [JetStream.Outgoing] = []
+            var results: [ResultMessage] = []
             for message in messages {
                 guard case .post = try LineMessage(bytes: message.data) else { continue }
-                let result = ResultMessage(
-                    sequence: message.sequence, model: model.tag, sentiment: scores.sentiment, topics: scores.topics)
-                results.append(.init(subject: streams.resultsSubject, data: result.bytes, id: result.id))
+                results.append(
+                    ResultMessage(
+                        sequence: message.sequence, model: model.tag, sentiment: scores.sentiment,
+                        topics: scores.topics))
             }
-            try await jetStream.publish(results)
+            // One results message per 64 posts, as workers with the default --batch store them.
+            let batches = stride(from: 0, to: results.count, by: 64).map {
+                Array(results[$0..<min($0 + 64, results.count)])
+            }
+            try await jetStream.publish(
+                batches.map {
+                    .init(subject: streams.resultsSubject, data: ResultMessage.encode($0), id: ResultMessage.id(of: $0))
+                })
             found += results.count
         }
         let started = DispatchTime.now()

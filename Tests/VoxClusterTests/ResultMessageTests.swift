@@ -1,0 +1,46 @@
+import Testing
+import VoxCluster
+
+/// A worker batch's results travel as one message: bit-exact, with an id naming every post in it.
+@Suite struct ResultMessageTests {
+    private static func result(_ sequence: UInt64, _ value: Float) -> ResultMessage {
+        ResultMessage(
+            sequence: sequence, model: "m@1/fp32", sentiment: [value, 0.25, 1 - value - 0.25],
+            topics: [Float.leastNonzeroMagnitude, -0.0, value])
+    }
+
+    @Test func aBatchRoundTripsBitForBit() throws {
+        let results = [Self.result(3, 0.1), Self.result(300, 0.7), Self.result(70_000, 1e-7)]
+        let decoded = try ResultMessage.decode(ResultMessage.encode(results))
+        #expect(decoded == results)
+        #expect(decoded.map { $0.topics.map(\.bitPattern) } == results.map { $0.topics.map(\.bitPattern) })
+        #expect(try ResultMessage.decode(ResultMessage.encode([])).isEmpty)
+    }
+
+    @Test func theIdNamesEveryPostInTheBatch() {
+        let id = ResultMessage.id(of: [Self.result(5, 0.1), Self.result(6, 0.2), Self.result(7, 0.3)])
+        // A retried store of the same batch has the same id (the server drops it); scores do not enter it.
+        #expect(id == ResultMessage.id(of: [Self.result(5, 0.9), Self.result(6, 0.9), Self.result(7, 0.9)]))
+        // The same first, last and count with another post in the middle is another message.
+        #expect(id != ResultMessage.id(of: [Self.result(5, 0.1), Self.result(9, 0.2), Self.result(7, 0.3)]))
+    }
+
+    @Test func bytesNotFromAWorkerAreAClearError() {
+        let good = ResultMessage.encode([Self.result(1, 0.5)])
+        for bad in [[UInt8](), [9, 1, 2], Array(good.dropLast()), good + [0], Array("{\"json\":1}".utf8)] {
+            #expect(throws: ClusterError.self) { try ResultMessage.decode(bad) }
+        }
+    }
+}
+
+/// Every prefix of a valid message (a cut or hostile payload) is an error, never a trap.
+@Suite struct WireTruncationTests {
+    @Test func everyPrefixOfAResultsMessageIsAnError() {
+        let bytes = ResultMessage.encode([
+            ResultMessage(sequence: 1 << 40, model: "model@1/int8", sentiment: [0.1, 0.2, 0.7], topics: [0.5])
+        ])
+        for length in 0..<bytes.count {
+            #expect(throws: ClusterError.self) { try ResultMessage.decode(Array(bytes.prefix(length))) }
+        }
+    }
+}
