@@ -208,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxServeTests",
-            dependencies: ["VoxServe", "VoxStream", "VoxTestSupport"],
+            dependencies: ["VoxServe", "VoxStream", "VoxCluster", "VoxTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

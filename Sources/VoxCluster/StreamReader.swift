@@ -6,7 +6,8 @@ import VoxStream
 /// that node can end it in two ways: a fetch fails, or fetches quietly come back empty although the stream holds
 /// more. In both cases the reader makes a new consumer from the next sequence not yet read. Silence is checked
 /// against the stream's last sequence, so an idle live stream costs one stream-info request every few seconds
-/// and never a new consumer.
+/// and never a new consumer. While the stream has more, the next batch is fetched while the caller works through
+/// the last one.
 struct StreamReader {
     let connection: JetStream
     let stream: String
@@ -17,6 +18,8 @@ struct StreamReader {
     private(set) var next: UInt64
     /// Empty fetches in a row.
     private var silent = 0
+    /// The next batch, fetched while the caller works through the last one (only while the stream has more).
+    private var ahead: Task<Result<[PullConsumer.Message], ClusterError>, Never>? = nil
 
     /// Empty fetches in a row after which the stream's last sequence is checked.
     static let silenceCheck = 5
@@ -45,7 +48,14 @@ struct StreamReader {
     /// Up to `count` messages in stream order, waiting at most `timeout`; empty when none came (or when the
     /// consumer had to be made again).
     mutating func fetch(_ count: Int, timeout: Duration) async throws -> [PullConsumer.Message] {
-        switch await StreamReader.attempt(consumer, count, timeout) {
+        let outcome: Result<[PullConsumer.Message], ClusterError>
+        if let ahead {
+            outcome = await ahead.value
+            self.ahead = nil
+        } else {
+            outcome = await StreamReader.attempt(consumer, count, timeout)
+        }
+        switch outcome {
         case .failure(let error):
             notice("reading \(stream) failed (\(error.message)); reading again from \(next)")
             try await Task.sleep(for: .seconds(1))
@@ -55,6 +65,8 @@ struct StreamReader {
             if let last = messages.last {
                 next = last.sequence + 1
                 silent = 0
+                let consumer = consumer
+                ahead = Task { await StreamReader.attempt(consumer, count, timeout) }
                 return messages
             }
         }
@@ -69,6 +81,8 @@ struct StreamReader {
 
     /// Reads from `start` on, with a new consumer (the reorder buffer rereads what it dropped this way).
     mutating func restart(from start: UInt64) async throws {
+        // A batch fetched ahead belongs to the old consumer's position: dropped.
+        ahead = nil
         consumer = try await StreamReader.open(connection, stream, subject, from: start, notice: notice)
         next = start
         silent = 0

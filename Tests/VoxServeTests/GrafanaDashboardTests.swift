@@ -1,6 +1,7 @@
 import Foundation
 import Prometheus
 import Testing
+import VoxCluster
 import VoxStream
 
 @testable import VoxServe
@@ -36,6 +37,11 @@ import VoxStream
         metrics.record(counters)
         metrics.recordBatch(posts: 1, nanoseconds: 1)
         metrics.recordLag(source: "feed", seconds: 1)
+        // The scaled-out roles' series (each role creates its own at start).
+        let factory = MetricsSource.makeFactory(registry: registry)
+        _ = ClusterMetrics.Publisher(factory: factory)
+        _ = ClusterMetrics.Worker(factory: factory)
+        _ = ClusterMetrics.Aggregator(factory: factory)
         let exposed = GrafanaDashboardTests.metricNames(registry.emitToString())
 
         #expect(queried.subtracting(exposed).isEmpty, "queried but not exposed: \(queried.subtracting(exposed))")
@@ -43,7 +49,11 @@ import VoxStream
             "vox_lines_read_total", "vox_posts_parsed_total", "vox_posts_classified_total", "vox_dead_letters_total",
             "vox_posts_filtered_total", "vox_posts_duplicate_total", "vox_posts_late_total", "vox_batch_posts_bucket",
             "vox_batch_seconds_bucket", "vox_model_posts_per_second", "vox_source_lag_seconds",
-            "vox_source_reconnects_total",
+            "vox_source_reconnects_total", "vox_cluster_messages_published_total",
+            "vox_cluster_messages_fetched_total", "vox_cluster_messages_acknowledged_total",
+            "vox_cluster_messages_redelivered_total", "vox_cluster_consumer_pending", "vox_cluster_lines_behind",
+            "vox_cluster_results_applied_total", "vox_cluster_reorder_buffer_depth",
+            "vox_cluster_messaging_seconds_total", "vox_cluster_model_seconds_total",
         ]
         #expect(needed.subtracting(queried).isEmpty, "not charted: \(needed.subtracting(queried))")
         #expect(needed.subtracting(exposed).isEmpty, "not exposed: \(needed.subtracting(exposed))")

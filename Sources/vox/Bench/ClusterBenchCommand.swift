@@ -55,9 +55,12 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         _ = await single.classify(["warm up"])
         var replays: [Double] = []
         var clusters: [[Run]] = [[], []]
+        var alone: [Run] = []
         var stream = 0
         for round in 0..<rounds {
             replays.append(try await replay(feedPath, model: single, into: folder + "/replay\(round)"))
+            stream += 1
+            alone.append(try await workerAlone(feedPath, model: single, url: server.url, stream: "bench\(stream)"))
             for (slot, models) in [[single], halves].enumerated() {
                 stream += 1
                 clusters[slot].append(
@@ -68,7 +71,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         }
         let ceiling = try await aggregatorCeiling(url: server.url, model: single, folder: folder)
         ClusterBenchCommand.report(
-            posts: posts, rounds: rounds, replay: median(replays), clusters: clusters, ceiling: ceiling,
+            posts: posts, rounds: rounds, replay: median(replays), clusters: clusters, alone: alone, ceiling: ceiling,
             ceilingPosts: ceilingPosts)
     }
 
@@ -134,6 +137,22 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             messagingSeconds: workerStats.map(\.messagingSeconds).reduce(0, +))
     }
 
+    /// One worker draining a stream the publisher filled first, with nothing else running but nats-server: what a
+    /// worker on its own machine spends on messaging besides the model.
+    private func workerAlone(_ path: String, model: TextClassifier, url: String, stream: String) async throws -> Run {
+        let streams = try ClusterStreams(stream)
+        _ = try await Publisher(
+            feed: try feed(path), filterOptions: PipelineOptions(),
+            options: Publisher.Options(url: url, streams: streams)
+        ).run()
+        var options = Worker.Options(url: url, streams: streams)
+        options.drain = true
+        let started = DispatchTime.now()
+        let stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run()
+        guard stats.classified == posts else { throw CLIError("the worker classified \(stats.classified) posts") }
+        return Run(seconds: started.elapsed, modelSeconds: stats.modelSeconds, messagingSeconds: stats.messagingSeconds)
+    }
+
     /// Results applied per second by the aggregator alone: the line stream and every post's result are stored
     /// first (scores precomputed), then only the aggregator runs.
     private func aggregatorCeiling(url: String, model: TextClassifier, folder: String) async throws -> Double {
@@ -182,14 +201,14 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     private static func report(
-        posts: Int, rounds: Int, replay: Double, clusters: [[Run]], ceiling: Double, ceilingPosts: Int
+        posts: Int, rounds: Int, replay: Double, clusters: [[Run]], alone: [Run], ceiling: Double, ceilingPosts: Int
     ) {
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let replayRate = Double(posts) / replay
         print("\(posts) posts, one nats-server on loopback, medians of \(rounds) alternating rounds")
         print(String(format: "vox replay (2 threads)                  %8.1f posts/s", replayRate))
-        var perWorker = 0.0
-        var overhead = 0.0
+        let perWorker: Double
+        let overhead: Double
         for (slot, runs) in clusters.enumerated() {
             let workers = slot + 1
             let rate = Double(posts) / median(runs.map(\.seconds))
@@ -199,11 +218,16 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                     format:
                         "publish + %d worker%@ + aggregate         %8.1f posts/s (%.2f× replay), messaging %.1f%% of model time",
                     workers, workers > 1 ? "s" : " ", rate, rate / replayRate, share * 100))
-            if slot == 0 {
-                perWorker = rate
-                overhead = share
-            }
         }
+        overhead = median(alone.map { $0.messagingSeconds / max($0.modelSeconds, 1e-9) })
+        // A worker's own rate: its posts over its busy time (model + messaging; the drain's final idle wait left out).
+        perWorker = Double(posts) / median(alone.map { $0.modelSeconds + $0.messagingSeconds })
+        print(
+            String(
+                format:
+                    "one worker alone on a filled stream     %8.1f posts/s, messaging %.1f%% of model time (%.2f ms per post)",
+                perWorker, overhead * 100,
+                median(alone.map(\.messagingSeconds)) * 1000 / Double(posts)))
         print(String(format: "aggregator alone (%d precomputed results) %8.0f results/s", ceilingPosts, ceiling))
         print(
             String(
@@ -221,7 +245,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             String(
                 format:
                     "assumptions: each worker on its own 2-vCPU machine like this one; NATS and the publisher not the "
-                    + "bottleneck; messaging %.1f%% of model time per post as measured",
+                    + "bottleneck; messaging %.1f%% of model time per post, as one worker alone measured",
                 overhead * 100))
     }
 }
