@@ -35,6 +35,20 @@ import VoxCluster
 
 /// Every prefix of a valid message (a cut or hostile payload) is an error, never a trap.
 @Suite struct WireTruncationTests {
+    @Test(arguments: [
+        LineMessage.start(sources: ["feeds/a.jsonl.gz", "https://example.com/live"], profile: "x-v2"),
+        .skipped(source: 1, line: 1 << 33, count: 300), .finished(source: 0, line: 12_345),
+        .filtered(source: 2, line: 7, duplicate: true), .reconnected(source: 1),
+        .end([.init(profile: "x-v2", bytes: 1 << 40, error: nil), .init(profile: nil, bytes: 0, error: "HTTP 503")]),
+    ])
+    func everyPrefixOfALineMessageIsAnError(message: LineMessage) throws {
+        let bytes = message.bytes
+        #expect(try LineMessage(bytes: bytes) == message)
+        for length in 0..<bytes.count {
+            #expect(throws: ClusterError.self) { try LineMessage(bytes: Array(bytes.prefix(length))) }
+        }
+    }
+
     @Test func everyPrefixOfAResultsMessageIsAnError() {
         let bytes = ResultMessage.encode([
             ResultMessage(sequence: 1 << 40, model: "model@1/int8", sentiment: [0.1, 0.2, 0.7], topics: [0.5])
