@@ -1,3 +1,5 @@
+import VoxFeeds
+
 /// One post's result as `vox worker` stores it on the results stream: the post's sequence on the line stream, the
 /// model that scored it, and its probabilities (bit-exact). A worker stores the results of one batch as one
 /// message (``encode(_:)``), so the aggregator reads one results message per batch of posts, not one per post.
@@ -23,17 +25,11 @@ public struct ResultMessage: Sendable, Equatable {
     /// count and a 64-bit FNV-1a hash of all of them), so a retried store is dropped by the server while a
     /// redelivered post batched with other posts is a new message (whose copies the aggregator ignores).
     public static func id(of results: [ResultMessage]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for result in results {
-            var value = result.sequence
-            for _ in 0..<8 {
-                hash = (hash ^ (value & 0xff)) &* 0x100_0000_01b3
-                value >>= 8
-            }
-        }
+        var hash = FNV1a()
+        for result in results { hash.add(littleEndian: result.sequence) }
         let first = results.first?.sequence ?? 0
         let last = results.last?.sequence ?? 0
-        return "r\(first)-\(last)-\(results.count)-" + String(hash, radix: 16)
+        return "r\(first)-\(last)-\(results.count)-" + String(hash.value, radix: 16)
     }
 
     /// One message holding `results` (all from one model).

@@ -142,7 +142,7 @@ public final class Worker: Sendable {
             let sequences = messages.map(\.sequence)
             storing = Task {
                 try await Worker.store(
-                    results.isEmpty ? [] : [message], count: results.count, acknowledging: sequences, jetStream,
+                    results.isEmpty ? nil : message, count: results.count, acknowledging: sequences, jetStream,
                     consumer, notice)
             }
             stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)
@@ -167,14 +167,15 @@ public final class Worker: Sendable {
         var acknowledged = 0
     }
 
-    /// Stores a batch's results message (waiting until the server has it), then acknowledges the batch.
+    /// Stores a batch's results message, if it has posts (waiting until the server has it), then acknowledges the
+    /// batch.
     private static func store(
-        _ messages: [JetStream.Outgoing], count: Int, acknowledging sequences: [UInt64], _ jetStream: JetStream,
+        _ message: JetStream.Outgoing?, count: Int, acknowledging sequences: [UInt64], _ jetStream: JetStream,
         _ consumer: PullConsumer, _ notice: @escaping @Sendable (String) -> Void
     ) async throws -> Stored {
-        if !messages.isEmpty {
+        if let message {
             try await Retrying.run("storing \(count) results", notice: notice) {
-                try await jetStream.publish(messages)
+                try await jetStream.publish([message])
             }
         }
         // A lost acknowledgement only means a redelivery, whose result the aggregator ignores.

@@ -25,37 +25,28 @@ public struct MetricsServer: Sendable {
     /// Starts serving in the background and returns once the server listens.
     /// - Throws: `ServeError` when the address cannot be bound.
     public func start() async throws -> RunningServer {
-        let router = Router()
-        let registry = registry
-        router.get("/metrics") { _, _ in
-            MetricsServer.text(registry.emitToString(), type: "text/plain; version=0.0.4")
-        }
-        router.get("/healthz") { _, _ in MetricsServer.text(#"{"status":"ok"}"# + "\n", type: "application/json") }
-        var logger = Logger(label: "vox.metrics")
-        logger.logLevel = .critical
-        let gate = StartGate()
-        let (host, port) = (host, port)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "vox"),
-            onServerRunning: { channel in gate.open(.success(channel.localAddress?.port ?? 0)) }, logger: logger)
-        let task = Task {
+        let (registry, host, port) = (registry, host, port)
+        return try await RunningServer.launch { onStart in
+            let router = Router()
+            router.get("/metrics") { _, _ in
+                MetricsServer.text(registry.emitToString(), type: "text/plain; version=0.0.4")
+            }
+            router.get("/healthz") { _, _ in
+                MetricsServer.text(#"{"status":"ok"}"# + "\n", type: "application/json")
+            }
+            var logger = Logger(label: "vox.metrics")
+            logger.logLevel = .critical
+            let app = Application(
+                router: router, configuration: .init(address: .hostname(host, port: port), serverName: "vox"),
+                onServerRunning: { channel in onStart(channel.localAddress?.port ?? 0) }, logger: logger)
             do {
                 try await app.run()
-                gate.open(.failure(ServeError("the server stopped before it listened")))
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let failure = ServeError("cannot listen on \(host):\(port): \(error)")
-                gate.open(.failure(failure))
-                throw failure
+                throw ServeError("cannot listen on \(host):\(port): \(error)")
             }
         }
-        let bound = try await withTaskCancellationHandler {
-            try await gate.wait()
-        } onCancel: {
-            task.cancel()
-        }
-        return RunningServer(port: bound, task: task)
     }
 
     private static func text(_ text: String, type: String) -> Response {

@@ -20,15 +20,16 @@ public final class RunningServer: Sendable {
     }
 }
 
-extension DashboardServer {
-    /// Starts serving in the background and returns once the server listens.
-    /// - Parameter notice: Receives problems reading the outputs.
-    /// - Throws: `ServeError` when the server cannot listen.
-    public func start(notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RunningServer {
+extension RunningServer {
+    /// Runs `serve` in the background and returns once it reports its port through `onStart`: the start-up shared
+    /// by the dashboard server and the metrics-only server. An error before listening is thrown here.
+    static func launch(
+        _ serve: @escaping @Sendable (_ onStart: @escaping @Sendable (Int) -> Void) async throws -> Void
+    ) async throws -> RunningServer {
         let gate = StartGate()
         let task = Task {
             do {
-                try await run(onStart: { port in gate.open(.success(port)) }, notice: notice)
+                try await serve { port in gate.open(.success(port)) }
                 gate.open(.failure(ServeError("the server stopped before it listened")))
             } catch {
                 gate.open(.failure(error))
@@ -44,8 +45,17 @@ extension DashboardServer {
     }
 }
 
+extension DashboardServer {
+    /// Starts serving in the background and returns once the server listens.
+    /// - Parameter notice: Receives problems reading the outputs.
+    /// - Throws: `ServeError` when the server cannot listen.
+    public func start(notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> RunningServer {
+        try await RunningServer.launch { onStart in try await run(onStart: onStart, notice: notice) }
+    }
+}
+
 /// Hands the outcome of starting (a port, or an error) to the one waiter, whichever comes first.
-final class StartGate: Sendable {
+private final class StartGate: Sendable {
     private let state = Mutex<(outcome: Result<Int, any Error>?, waiter: CheckedContinuation<Int, any Error>?)>(
         (nil, nil))
 

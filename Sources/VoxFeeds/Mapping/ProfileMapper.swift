@@ -272,11 +272,9 @@ public struct ProfileMapper {
 
     /// A stable id for posts whose source gives none: FNV-1a over the line's bytes.
     static func contentID(_ line: UnsafeBufferPointer<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in line {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        var hash = FNV1a()
+        hash.add(line)
+        let hex = String(hash.value, radix: 16)
         return "fnv1a:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
