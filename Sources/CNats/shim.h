@@ -29,7 +29,7 @@ static inline natsStatus vox_nats_publish(jsCtx *js, const char *subject, const 
                                           jsErrCode *error) {
     jsPubOptions options;
     jsPubOptions_Init(&options);
-    options.MsgId = message_id;
+    if (message_id && message_id[0]) options.MsgId = message_id;
     jsPubAck *ack = NULL;
     natsStatus status = js_Publish(&ack, js, subject, data, length, &options, error);
     if (status == NATS_OK && ack) {
@@ -95,6 +95,14 @@ static inline natsStatus vox_nats_publish_complete(jsCtx *js, int64_t wait_ms) {
     jsPubOptions_Init(&options);
     options.MaxWait = wait_ms;
     return js_PublishAsyncComplete(js, &options);
+}
+
+/* Forgets every asynchronous publish still waiting for its acknowledgement (after a failed wait: a message lost
+   with a server would otherwise hold every later wait until it times out). Retried publishes carry the same ids,
+   so a forgotten message that was stored after all is dropped as a duplicate. */
+static inline void vox_nats_publish_abandon(jsCtx *js) {
+    natsMsgList pending;
+    if (js_PublishAsyncGetPendingList(&pending, js) == NATS_OK) natsMsgList_Destroy(&pending);
 }
 
 /* An ephemeral pull consumer reading `stream` in order from sequence `start`, without acknowledgements. */

@@ -15,8 +15,9 @@ public final class ClusterAggregator: Sendable {
         public var url: String
         /// The job's stream name.
         public var streams: ClusterStreams
-        /// Results held ahead of the next post needed (beyond it they are read again later).
-        public var reorderCapacity = 100_000
+        /// Line messages whose results are held ahead of the next one needed (beyond it they are read again later);
+        /// 10,000 messages of 32 posts hold about 40 MB of probabilities.
+        public var reorderCapacity = 10_000
         /// Messages per fetch.
         public var fetch = 512
         /// Copies a NATS cluster keeps of each stream, when the aggregator creates them.
@@ -117,6 +118,48 @@ public final class ClusterAggregator: Sendable {
             }
             return true
         }
+        /// Applies the lines of one line message not applied yet, with the results of its posts when any is new.
+        func join(_ source: Int, _ first: Int, _ entries: [LineMessage.Entry], sequence: UInt64) async throws {
+            var number = first
+            var scores: [ClassifyStage.Scores]? = nil
+            var index = 0
+            for entry in entries {
+                defer { number += entry.lines }
+                guard try isNext(source, number, count: entry.lines) else {
+                    if case .post = entry { index += 1 }
+                    continue
+                }
+                switch entry {
+                case .post(let post):
+                    if scores == nil {
+                        if !results.has(sequence) { try flush() }
+                        let taken = try await results.take(sequence, stop: stop, notice: notice).scores
+                        let posts = entries.count(where: { if case .post = $0 { true } else { false } })
+                        guard taken.count == posts else {
+                            throw ClusterError(
+                                message: "line message \(sequence) holds \(posts) posts but its results \(taken.count)")
+                        }
+                        scores = taken
+                    }
+                    let score = scores?[index] ?? ClassifyStage.Scores(sentiment: [], topics: [])
+                    inputs.append(.classified(post, source: source, sentiment: score.sentiment, topics: score.topics))
+                    index += 1
+                    expected[source] += 1
+                case .filtered(let duplicate):
+                    inputs.append(.filtered(source: source, duplicate: duplicate))
+                    expected[source] += 1
+                case .skipped(let count):
+                    let fresh = number + count - expected[source]
+                    inputs.append(.rejected(source: source, skipped: fresh, deadLetters: []))
+                    expected[source] += fresh
+                case .deadLetter(let letter):
+                    inputs.append(.rejected(source: source, skipped: 0, deadLetters: [letter]))
+                    expected[source] += 1
+                }
+            }
+            // Every post a copy of one applied already: its results are not needed.
+            if scores == nil { results.forget(sequence) }
+        }
         do {
             reading: while stop?.isStopped != true {
                 let messages = try await reader.fetch(options.fetch, timeout: .seconds(1))
@@ -134,33 +177,8 @@ public final class ClusterAggregator: Sendable {
                             throw ClusterError(
                                 message: "stream \(streams.lines) holds two jobs: other sources \(again)")
                         }
-                    case .post(let source, let number, let post):
-                        if try isNext(source, number) {
-                            if !results.has(message.sequence) { try flush() }
-                            let result = try await results.take(message.sequence, stop: stop, notice: notice)
-                            inputs.append(
-                                .classified(
-                                    post, source: source, sentiment: result.sentiment, topics: result.topics))
-                            expected[source] += 1
-                        } else {
-                            results.forget(message.sequence)
-                        }
-                    case .filtered(let source, let number, let duplicate):
-                        if try isNext(source, number) {
-                            inputs.append(.filtered(source: source, duplicate: duplicate))
-                            expected[source] += 1
-                        }
-                    case .skipped(let source, let number, let count):
-                        if try isNext(source, number, count: count) {
-                            let fresh = number + count - expected[source]
-                            inputs.append(.rejected(source: source, skipped: fresh, deadLetters: []))
-                            expected[source] += fresh
-                        }
-                    case .deadLetter(let source, let number, let letter):
-                        if try isNext(source, number) {
-                            inputs.append(.rejected(source: source, skipped: 0, deadLetters: [letter]))
-                            expected[source] += 1
-                        }
+                    case .lines(let source, let first, let entries):
+                        try await join(source, first, entries, sequence: message.sequence)
                     case .finished(let source, _):
                         if expected.indices.contains(source), finished.insert(source).inserted {
                             inputs.append(.finished(source: source))
@@ -216,7 +234,7 @@ public final class ClusterAggregator: Sendable {
         let fetch: Int
         var reader: StreamReader
         var buffer: [UInt64: (stream: UInt64, result: ResultMessage)] = [:]
-        /// The earliest results stream sequence of a result dropped for being too far ahead, and its post.
+        /// The earliest results stream sequence of a result dropped for being too far ahead, and its line message.
         var rewind: UInt64? = nil
         var droppedPost = UInt64.max
         /// Results dropped for being too far ahead (each is read again later).
@@ -242,11 +260,11 @@ public final class ClusterAggregator: Sendable {
         /// The earliest results stream sequence that may still hold a result not yet applied.
         var floor: UInt64 { min(buffer.values.map(\.stream).min() ?? .max, rewind ?? .max, reader.next) }
 
-        func has(_ post: UInt64) -> Bool { buffer[post] != nil }
+        func has(_ message: UInt64) -> Bool { buffer[message] != nil }
 
-        mutating func forget(_ post: UInt64) { buffer.removeValue(forKey: post) }
+        mutating func forget(_ message: UInt64) { buffer.removeValue(forKey: message) }
 
-        /// The result of the post at line-stream sequence `post`, reading (and buffering) until it arrives.
+        /// The results of the line message at sequence `post`, reading (and buffering) until they arrive.
         mutating func take(
             _ post: UInt64, stop: StopSignal?, notice: @Sendable (String) -> Void
         ) async throws -> ResultMessage {

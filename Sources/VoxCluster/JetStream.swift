@@ -130,7 +130,7 @@ public final class JetStream: @unchecked Sendable {
     /// Publishes `messages` in order without waiting for each acknowledgement, then waits (at most `wait`) until
     /// the server has stored every one. Throws unless all were stored (duplicates count as stored), so a caller
     /// that records progress only after this returns never skips a message.
-    public func publish(_ messages: [Outgoing], wait: Duration = .seconds(30)) async throws(ClusterError) {
+    public func publish(_ messages: [Outgoing], wait: Duration = .seconds(10)) async throws(ClusterError) {
         guard !messages.isEmpty else { return }
         let milliseconds = wait.totalNanoseconds / 1_000_000
         let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
@@ -141,11 +141,14 @@ public final class JetStream: @unchecked Sendable {
                         self.context, message.subject, bytes.baseAddress, Int32(bytes.count), message.id)
                 }
                 guard status == NATS_OK else {
+                    vox_nats_publish_abandon(self.context)
                     return .failure(ClusterError("cannot publish to \(message.subject)", status))
                 }
             }
             let status = vox_nats_publish_complete(self.context, milliseconds)
             guard status == NATS_OK else {
+                // The caller publishes the batch again (same ids): only those acknowledgements are waited for then.
+                vox_nats_publish_abandon(self.context)
                 return .failure(ClusterError("the server did not acknowledge every published message", status))
             }
             let failed = self.failures.pointee - before

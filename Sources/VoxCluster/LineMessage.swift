@@ -1,25 +1,37 @@
 import VoxFeeds
 
-/// What `vox publish` writes on the line stream: one message per line of each source, in source order (a post,
-/// a filtered post, a run of skipped lines, a dead letter), plus the run's start, sources' ends and reconnects.
-/// Lines are numbered from 0 per source, so the aggregator applies each exactly once, whatever was republished.
+/// What `vox publish` writes on the line stream: consecutive lines of one source packed into one message, in
+/// source order (each line a post, a filtered post, a run of skipped lines or a dead letter), plus the run's start,
+/// sources' ends and reconnects. Lines are numbered from 0 per source, so the aggregator applies each exactly once,
+/// whatever was republished (and however a republished run was packed).
 public enum LineMessage: Sendable, Equatable {
     /// The run's sources and connector profile (the first message).
     case start(sources: [String], profile: String)
-    /// A post the publisher's filter kept: the workers classify it.
-    case post(source: Int, line: Int, Post)
-    /// A post the filter dropped, for its language or (`duplicate`) as a repeated id.
-    case filtered(source: Int, line: Int, duplicate: Bool)
-    /// `count` consecutive lines from `line` that the profile skips (not posts).
-    case skipped(source: Int, line: Int, count: Int)
-    /// A line that could not become a post.
-    case deadLetter(source: Int, line: Int, DeadLetter)
+    /// Consecutive lines of `source`, the first numbered `line`.
+    case lines(source: Int, line: Int, [Entry])
     /// The source ended after `line` lines.
     case finished(source: Int, line: Int)
     /// The source reconnected.
     case reconnected(source: Int)
     /// Every source has ended: what the publisher's feed read of each.
     case end([SourceEnd])
+
+    /// One line (or a run of skipped lines) in a ``lines(source:line:_:)`` message.
+    public enum Entry: Sendable, Equatable {
+        /// A post the publisher's filter kept: the workers classify it.
+        case post(Post)
+        /// A post the filter dropped, for its language or (`duplicate`) as a repeated id.
+        case filtered(duplicate: Bool)
+        /// `count` consecutive lines that the profile skips (not posts).
+        case skipped(count: Int)
+        /// A line that could not become a post.
+        case deadLetter(DeadLetter)
+
+        /// The lines this entry stands for.
+        public var lines: Int {
+            if case .skipped(let count) = self { count } else { 1 }
+        }
+    }
 
     /// What the feed read of one source.
     public struct SourceEnd: Sendable, Equatable {
@@ -38,13 +50,16 @@ public enum LineMessage: Sendable, Equatable {
         }
     }
 
-    /// The de-duplication id: derived from (source, line), so a restarted publisher's copies are dropped.
+    /// Lines packed into one message by default (`vox publish --pack`).
+    public static let defaultPack = 32
+
+    /// The de-duplication id: derived from (source, first line, lines), so a restarted publisher's copies are
+    /// dropped (a copy packed differently is stored, and the aggregator skips the lines it applied already).
     public var id: String {
         switch self {
         case .start: "start"
-        case .post(let source, let line, _), .filtered(let source, let line, _), .skipped(let source, let line, _),
-            .deadLetter(let source, let line, _):
-            "\(source):\(line)"
+        case .lines(let source, let line, let entries):
+            "\(source):\(line)+\(entries.reduce(0) { $0 + $1.lines })"
         case .finished(let source, _): "\(source):end"
         case .reconnected: ""
         case .end: "end"
@@ -60,40 +75,13 @@ public enum LineMessage: Sendable, Equatable {
             for source in sources { writer.string(source) }
             writer.string(profile)
             return writer.bytes
-        case .post(let source, let line, let post):
-            var writer = WireWriter(kind: 2)
+        case .lines(let source, let line, let entries):
+            // Kind 9 (kinds 2–5 were one line each, before lines were packed).
+            var writer = WireWriter(kind: 9)
             writer.int(source)
             writer.int(line)
-            writer.string(post.id)
-            writer.string(post.text)
-            writer.int64(post.createdAt)
-            writer.optional(post.author)
-            writer.optional(post.lang)
-            writer.string(post.source)
-            writer.optional(post.extra)
-            return writer.bytes
-        case .filtered(let source, let line, let duplicate):
-            var writer = WireWriter(kind: 3)
-            writer.int(source)
-            writer.int(line)
-            writer.byte(duplicate ? 1 : 0)
-            return writer.bytes
-        case .skipped(let source, let line, let count):
-            var writer = WireWriter(kind: 4)
-            writer.int(source)
-            writer.int(line)
-            writer.int(count)
-            return writer.bytes
-        case .deadLetter(let source, let line, let letter):
-            var writer = WireWriter(kind: 5)
-            writer.int(source)
-            writer.int(line)
-            writer.string(letter.source)
-            writer.int64(letter.offset)
-            writer.int(letter.line)
-            writer.string(letter.reason.rawValue)
-            writer.string(letter.snippet)
-            writer.optional(letter.detail)
+            writer.varint(UInt64(entries.count))
+            for entry in entries { LineMessage.encode(entry, into: &writer) }
             return writer.bytes
         case .finished(let source, let line):
             var writer = WireWriter(kind: 6)
@@ -135,35 +123,16 @@ public enum LineMessage: Sendable, Equatable {
             var sources: [String] = []
             for _ in 0..<count { sources.append(try reader.string()) }
             message = .start(sources: sources, profile: try reader.string())
-        case 2:
+        case 9:
             let source = try reader.count()
             let line = try reader.count(limit: Int.max)
-            let post = Post(
-                id: try reader.string(), text: try reader.string(), createdAt: try reader.int64(),
-                author: try reader.optional(), lang: try reader.optional(), source: try reader.string(),
-                extra: try reader.optional())
-            message = .post(source: source, line: line, post)
-        case 3:
-            message = .filtered(
-                source: try reader.count(), line: try reader.count(limit: Int.max), duplicate: try reader.byte() == 1)
-        case 4:
-            message = .skipped(
-                source: try reader.count(), line: try reader.count(limit: Int.max),
-                count: try reader.count(limit: Int.max))
-        case 5:
-            let source = try reader.count()
-            let line = try reader.count(limit: Int.max)
-            let origin = try reader.string()
-            let offset = try reader.int64()
-            let number = try reader.int()
-            let reasonText = try reader.string()
-            guard let reason = DeadLetterReason(rawValue: reasonText) else {
-                throw WireError("has an unknown dead-letter reason \(reasonText)")
-            }
-            let letter = DeadLetter(
-                source: origin, offset: offset, line: number, reason: reason, snippet: try reader.string(),
-                detail: try reader.optional())
-            message = .deadLetter(source: source, line: line, letter)
+            // Each entry takes at least one byte.
+            let count = try reader.count(limit: bytes.count)
+            guard count > 0 else { throw WireError("has no lines") }
+            var entries: [Entry] = []
+            entries.reserveCapacity(count)
+            for _ in 0..<count { entries.append(try decodeEntry(&reader)) }
+            message = .lines(source: source, line: line, entries)
         case 6:
             message = .finished(source: try reader.count(), line: try reader.count(limit: Int.max))
         case 7:
@@ -181,5 +150,63 @@ public enum LineMessage: Sendable, Equatable {
         }
         guard reader.atEnd else { throw WireError("has trailing bytes") }
         return message
+    }
+
+    private static func encode(_ entry: Entry, into writer: inout WireWriter) {
+        switch entry {
+        case .post(let post):
+            writer.byte(1)
+            writer.string(post.id)
+            writer.string(post.text)
+            writer.int64(post.createdAt)
+            writer.optional(post.author)
+            writer.optional(post.lang)
+            writer.string(post.source)
+            writer.optional(post.extra)
+        case .filtered(let duplicate):
+            writer.byte(duplicate ? 3 : 2)
+        case .skipped(let count):
+            writer.byte(4)
+            writer.int(count)
+        case .deadLetter(let letter):
+            writer.byte(5)
+            writer.string(letter.source)
+            writer.int64(letter.offset)
+            writer.int(letter.line)
+            writer.string(letter.reason.rawValue)
+            writer.string(letter.snippet)
+            writer.optional(letter.detail)
+        }
+    }
+
+    private static func decodeEntry(_ reader: inout WireReader) throws(WireError) -> Entry {
+        switch try reader.byte() {
+        case 1:
+            return .post(
+                Post(
+                    id: try reader.string(), text: try reader.string(), createdAt: try reader.int64(),
+                    author: try reader.optional(), lang: try reader.optional(), source: try reader.string(),
+                    extra: try reader.optional()))
+        case 2: return .filtered(duplicate: false)
+        case 3: return .filtered(duplicate: true)
+        case 4:
+            let count = try reader.count(limit: Int.max)
+            guard count > 0 else { throw WireError("has an empty run of skipped lines") }
+            return .skipped(count: count)
+        case 5:
+            let origin = try reader.string()
+            let offset = try reader.int64()
+            let number = try reader.int()
+            let reasonText = try reader.string()
+            guard let reason = DeadLetterReason(rawValue: reasonText) else {
+                throw WireError("has an unknown dead-letter reason \(reasonText)")
+            }
+            return .deadLetter(
+                DeadLetter(
+                    source: origin, offset: offset, line: number, reason: reason, snippet: try reader.string(),
+                    detail: try reader.optional()))
+        case let kind:
+            throw WireError("has an unknown kind of line \(kind)")
+        }
     }
 }

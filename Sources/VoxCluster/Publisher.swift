@@ -19,6 +19,9 @@ public final class Publisher: Sendable {
         public var replicas = 1
         /// Messages per publish round (stored before the next round starts).
         public var batch = 512
+        /// Lines (entries: a run of skipped lines is one) packed into one line message at most; a message also
+        /// closes at 256 KiB, at a source's end and at the end of each batch the feed reads.
+        public var pack = LineMessage.defaultPack
         /// Folder of the publisher's checkpoint (nil: none; a restart republishes from the start, which the
         /// ids make harmless).
         public var checkpoint: String? = nil
@@ -83,7 +86,8 @@ public final class Publisher: Sendable {
             try await streams.create(on: jetStream, replicas: replicas)
         }
         let state = PublishState(
-            jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, filter: filter,
+            jetStream: jetStream, subject: options.streams.linesSubject, batch: options.batch, pack: options.pack,
+            filter: filter,
             lines: lines, checkpoint: options.checkpoint, sources: names,
             metrics: options.metrics.map(ClusterMetrics.Publisher.init(factory:)), notice: notice)
         try await state.add(.start(sources: names, profile: feed.options.profile))
@@ -127,91 +131,122 @@ public final class Publisher: Sendable {
     }
 }
 
-/// The publisher's position: lines numbered per source, the filter, and the batch not yet stored.
+/// The publisher's position: lines numbered per source, the filter, the line message being packed and the messages
+/// not yet stored.
 private actor PublishState {
     let jetStream: JetStream
     let subject: String
     let batch: Int
+    let pack: Int
     var filter: PostFilter
     var lines: [Int]
     let checkpoint: String?
     let sources: [String]
     var pending: [JetStream.Outgoing] = []
-    /// A run of skipped lines not yet turned into a message: (source, first line, count).
-    var skipped: (source: Int, line: Int, count: Int)? = nil
+    var pendingBytes = 0
+    /// The line message being packed: its source, first line, entries and their encoded size (roughly).
+    var open: (source: Int, line: Int, entries: [LineMessage.Entry], lines: Int, bytes: Int)? = nil
     var read = 0
     var published = 0
     let metrics: ClusterMetrics.Publisher?
     let notice: @Sendable (String) -> Void
 
+    /// A line message closes at this size (NATS refuses messages over its max_payload, 1 MiB by default).
+    static let packBytes = 256 * 1024
+    /// A publish round closes at this size.
+    static let roundBytes = 8 * 1024 * 1024
+
     init(
-        jetStream: JetStream, subject: String, batch: Int, filter: PostFilter, lines: [Int], checkpoint: String?,
-        sources: [String], metrics: ClusterMetrics.Publisher?, notice: @escaping @Sendable (String) -> Void
+        jetStream: JetStream, subject: String, batch: Int, pack: Int, filter: PostFilter, lines: [Int],
+        checkpoint: String?, sources: [String], metrics: ClusterMetrics.Publisher?,
+        notice: @escaping @Sendable (String) -> Void
     ) {
         self.notice = notice
         self.metrics = metrics
         self.jetStream = jetStream
         self.subject = subject
         self.batch = batch
+        self.pack = max(1, pack)
         self.filter = filter
         self.lines = lines
         self.checkpoint = checkpoint
         self.sources = sources
     }
 
+    /// Queues a message that is not lines (after the lines packed so far).
     func add(_ message: LineMessage) async throws {
-        closeSkippedRun()
+        closePack()
         queue(message)
-        if pending.count >= batch { try await flush() }
+        try await flushIfFull()
     }
 
     private func queue(_ message: LineMessage) {
-        pending.append(JetStream.Outgoing(subject: subject, data: message.bytes, id: message.id))
+        let bytes = message.bytes
+        pendingBytes += bytes.count
+        pending.append(JetStream.Outgoing(subject: subject, data: bytes, id: message.id))
     }
 
-    private func closeSkippedRun() {
-        guard let run = skipped else { return }
-        queue(.skipped(source: run.source, line: run.line, count: run.count))
-        skipped = nil
+    private func closePack() {
+        guard let open else { return }
+        queue(.lines(source: open.source, line: open.line, open.entries))
+        self.open = nil
     }
 
-    private func nextLine(_ source: Int) -> Int {
+    private func flushIfFull() async throws {
+        if pending.count >= batch || pendingBytes >= PublishState.roundBytes { try await flush() }
+    }
+
+    /// Packs the next line of `source` (a run of skipped lines grows its last entry).
+    private func append(_ entry: LineMessage.Entry, source: Int, bytes: Int) async throws {
+        let line = lines[source]
         read += 1
-        defer { lines[source] += 1 }
-        return lines[source]
+        lines[source] += 1
+        if var current = open, current.source == source, current.line + current.lines == line {
+            if case .skipped(let count) = entry, case .skipped(let run)? = current.entries.last {
+                current.entries[current.entries.count - 1] = .skipped(count: run + count)
+                current.lines += 1
+                open = current
+                return
+            }
+            if current.entries.count < pack && current.bytes + bytes <= PublishState.packBytes {
+                current.entries.append(entry)
+                current.lines += 1
+                current.bytes += bytes
+                open = current
+                return
+            }
+        }
+        closePack()
+        open = (source, line, [entry], 1, bytes + 16)
+        try await flushIfFull()
     }
 
     func post(_ post: Post, source: Int) async throws {
-        let line = nextLine(source)
         switch filter.check(post) {
-        case .keep: try await add(.post(source: source, line: line, post))
-        case .filtered: try await add(.filtered(source: source, line: line, duplicate: false))
-        case .duplicate: try await add(.filtered(source: source, line: line, duplicate: true))
+        case .keep:
+            let size =
+                post.text.utf8.count + post.id.utf8.count + post.source.utf8.count + (post.extra?.utf8.count ?? 0)
+            try await append(.post(post), source: source, bytes: size + 64)
+        case .filtered: try await append(.filtered(duplicate: false), source: source, bytes: 1)
+        case .duplicate: try await append(.filtered(duplicate: true), source: source, bytes: 1)
         }
     }
 
-    func skip(source: Int) async throws {
-        let line = nextLine(source)
-        if let run = skipped, run.source == source, run.line + run.count == line {
-            skipped = (source, run.line, run.count + 1)
-        } else {
-            closeSkippedRun()
-            skipped = (source, line, 1)
-        }
-        if pending.count >= batch { try await flush() }
-    }
+    func skip(source: Int) async throws { try await append(.skipped(count: 1), source: source, bytes: 4) }
 
     func deadLetter(_ letter: DeadLetter, source: Int) async throws {
-        try await add(.deadLetter(source: source, line: nextLine(source), letter))
+        let size = letter.snippet.utf8.count + letter.source.utf8.count + (letter.detail?.utf8.count ?? 0)
+        try await append(.deadLetter(letter), source: source, bytes: size + 64)
     }
 
     func finish(source: Int) async throws { try await add(.finished(source: source, line: lines[source])) }
 
-    /// Stores every queued message, then records the position reached.
+    /// Stores every queued message (the open pack closed), then records the position reached.
     func flush(completed: Bool = false) async throws {
-        closeSkippedRun()
+        closePack()
         let messages = pending
         pending = []
+        pendingBytes = 0
         try await Retrying.run("publishing \(messages.count) messages", notice: notice) {
             try await jetStream.publish(messages)
         }

@@ -1,29 +1,27 @@
 import VoxFeeds
+import VoxStream
 
-/// One post's result as `vox worker` stores it on the results stream: the post's sequence on the line stream, the
-/// model that scored it, and its probabilities (bit-exact). A worker stores the results of one batch as one
-/// message (``encode(_:)``), so the aggregator reads one results message per batch of posts, not one per post.
+/// The results of one line message as `vox worker` stores them on the results stream: the line message's
+/// sequence, the model that scored it, and each of its posts' probabilities in order (bit-exact). A worker stores
+/// the results of one batch as one message (``encode(_:)``), so the aggregator reads one results message per batch.
 public struct ResultMessage: Sendable, Equatable {
-    /// The post's sequence on the line stream.
+    /// The line message's sequence on the line stream.
     public var sequence: UInt64
     /// The model's tag (`id@version/precision`): the aggregator refuses results from another model.
     public var model: String
-    /// Negative, neutral, positive.
-    public var sentiment: [Float]
-    /// In the taxonomy's order.
-    public var topics: [Float]
+    /// Each post's probabilities, in the order of the posts in the line message.
+    public var scores: [ClassifyStage.Scores]
 
-    /// Creates a result.
-    public init(sequence: UInt64, model: String, sentiment: [Float], topics: [Float]) {
+    /// Creates the results of one line message.
+    public init(sequence: UInt64, model: String, scores: [ClassifyStage.Scores]) {
         self.sequence = sequence
         self.model = model
-        self.sentiment = sentiment
-        self.topics = topics
+        self.scores = scores
     }
 
-    /// The de-duplication id of a batch's message: it names every post in it (their first and last sequence,
-    /// count and a 64-bit FNV-1a hash of all of them), so a retried store is dropped by the server while a
-    /// redelivered post batched with other posts is a new message (whose copies the aggregator ignores).
+    /// The de-duplication id of a batch's message: it names every line message in it (their first and last
+    /// sequence, count and a 64-bit FNV-1a hash of all of them), so a retried store is dropped by the server while
+    /// a redelivered line message batched with others is a new message (whose copies the aggregator ignores).
     public static func id(of results: [ResultMessage]) -> String {
         var hash = FNV1a()
         for result in results { hash.add(littleEndian: result.sequence) }
@@ -34,13 +32,16 @@ public struct ResultMessage: Sendable, Equatable {
 
     /// One message holding `results` (all from one model).
     public static func encode(_ results: [ResultMessage]) -> [UInt8] {
-        var writer = WireWriter(kind: 10)
+        var writer = WireWriter(kind: 11)
         writer.string(results.first?.model ?? "")
         writer.varint(UInt64(results.count))
         for result in results {
             writer.varint(result.sequence)
-            writer.floats(result.sentiment)
-            writer.floats(result.topics)
+            writer.varint(UInt64(result.scores.count))
+            for score in result.scores {
+                writer.floats(score.sentiment)
+                writer.floats(score.topics)
+            }
         }
         return writer.bytes
     }
@@ -50,17 +51,22 @@ public struct ResultMessage: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws(ClusterError) -> [ResultMessage] {
         do throws(WireError) {
             var reader = WireReader(bytes)
-            guard try reader.byte() == 10 else { throw WireError("is not a batch of results") }
+            // Kind 10 held one result per post, before lines were packed.
+            guard try reader.byte() == 11 else { throw WireError("is not a batch of results") }
             let model = try reader.string()
-            // Each result takes at least three bytes.
-            let count = try reader.count(limit: bytes.count / 3)
+            // Each line message's results take at least two bytes, each post's two more.
+            let count = try reader.count(limit: bytes.count / 2)
             var results: [ResultMessage] = []
             results.reserveCapacity(count)
             for _ in 0..<count {
                 let sequence = try reader.varint()
-                results.append(
-                    ResultMessage(
-                        sequence: sequence, model: model, sentiment: try reader.floats(), topics: try reader.floats()))
+                let posts = try reader.count(limit: bytes.count / 2)
+                var scores: [ClassifyStage.Scores] = []
+                scores.reserveCapacity(posts)
+                for _ in 0..<posts {
+                    scores.append(ClassifyStage.Scores(sentiment: try reader.floats(), topics: try reader.floats()))
+                }
+                results.append(ResultMessage(sequence: sequence, model: model, scores: scores))
             }
             guard reader.atEnd else { throw WireError("has trailing bytes") }
             return results

@@ -5,7 +5,7 @@ import VoxModel
 import VoxStream
 
 /// `vox worker`: one of any number of classifiers sharing the job's durable pull consumer. It fetches a batch of
-/// line messages, classifies the posts among them (both heads, one encoder pass), publishes the batch's results as one
+/// line messages, classifies the posts packed in them (both heads, one encoder pass), publishes the batch's results as one
 /// message, waits until the server stored them, and only then acknowledges
 /// the batch. A worker killed at any moment loses nothing: what it had not acknowledged is delivered to another.
 public final class Worker: Sendable {
@@ -15,7 +15,7 @@ public final class Worker: Sendable {
         public var url: String
         /// The job's stream name.
         public var streams: ClusterStreams
-        /// Line messages per fetch (and per model batch).
+        /// Posts per model batch, about: each fetch takes as many line messages as hold this many posts.
         public var batch = 64
         /// Messages not acknowledged within this time are delivered again (to any worker).
         public var ackWait: Duration = .seconds(30)
@@ -86,7 +86,10 @@ public final class Worker: Sendable {
         var backlogChecked = clock.now - .seconds(10)
         // Two batches overlap the model: the next one is fetched, and the previous one's results stored and
         // acknowledged, while this one is classified. Messaging time is what the model does not hide.
-        var next = Task { await self.fetch(consumer, jetStream) }
+        // Line messages per fetch: enough for about `batch` posts, by the most posts one message held in the last batch.
+        var postsPerMessage = LineMessage.defaultPack
+        func fetchCount() -> Int { max(1, options.batch / postsPerMessage) }
+        var next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
         var storing: Task<Stored, any Error>? = nil
         let begun = clock.now
         // Waiting for work that is not there yet (empty fetches, retries) is idle time, not messaging.
@@ -114,27 +117,34 @@ public final class Worker: Sendable {
                 }
                 try await Task.sleep(for: .seconds(1))
                 idle += clock.now - waiting
-                next = Task { await self.fetch(consumer, jetStream) }
+                next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
                 continue
             }
             failures = 0
             guard let messages else { break }
-            next = Task { await self.fetch(consumer, jetStream) }
+            next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
             if messages.isEmpty { continue }
-            var posts: [(sequence: UInt64, text: String)] = []
+            // Each line message's posts, in order; their texts go through the model as one batch.
+            var texts: [String] = []
+            var packed: [(sequence: UInt64, posts: Int)] = []
             for message in messages {
                 stats.fetched += 1
                 if message.delivered > 1 { stats.redelivered += 1 }
-                // Anything that is not a post (or not Vox's) has no result; the aggregator reports foreign messages.
-                if case .post(_, _, let post)? = try? LineMessage(bytes: message.data) {
-                    posts.append((message.sequence, post.text))
-                }
+                // Anything that is not lines (or not Vox's) has no result; the aggregator reports foreign messages.
+                guard case .lines(_, _, let entries)? = try? LineMessage(bytes: message.data) else { continue }
+                let before = texts.count
+                for case .post(let post) in entries { texts.append(post.text) }
+                if texts.count > before { packed.append((message.sequence, texts.count - before)) }
             }
-            let (scores, nanoseconds) = await stage.classify(posts.map(\.text))
+            postsPerMessage = max(1, packed.map(\.posts).max() ?? postsPerMessage)
+            let (scores, nanoseconds) = await stage.classify(texts)
             stats.modelSeconds += Double(nanoseconds) / 1e9
-            stats.classified += posts.count
-            let results = zip(posts, scores).map { post, score in
-                ResultMessage(sequence: post.sequence, model: model, sentiment: score.sentiment, topics: score.topics)
+            stats.classified += texts.count
+            var offset = 0
+            let results = packed.map { message in
+                defer { offset += message.posts }
+                return ResultMessage(
+                    sequence: message.sequence, model: model, scores: Array(scores[offset..<offset + message.posts]))
             }
             let message = JetStream.Outgoing(
                 subject: streams.resultsSubject, data: ResultMessage.encode(results), id: ResultMessage.id(of: results))
@@ -142,7 +152,7 @@ public final class Worker: Sendable {
             let sequences = messages.map(\.sequence)
             storing = Task {
                 try await Worker.store(
-                    results.isEmpty ? nil : message, count: results.count, acknowledging: sequences, jetStream,
+                    results.isEmpty ? nil : message, count: texts.count, acknowledging: sequences, jetStream,
                     consumer, notice)
             }
             stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)
@@ -185,12 +195,12 @@ public final class Worker: Sendable {
 
     /// The next batch; nil when draining and the job is done.
     private func fetch(
-        _ consumer: PullConsumer, _ jetStream: JetStream
+        _ consumer: PullConsumer, _ jetStream: JetStream, count: Int
     ) async -> Result<
         [PullConsumer.Message]?, ClusterError
     > {
         do throws(ClusterError) {
-            let messages = try await consumer.fetch(options.batch, timeout: .milliseconds(500))
+            let messages = try await consumer.fetch(count, timeout: .milliseconds(500))
             if messages.isEmpty, options.drain, try await done(jetStream) { return .success(nil) }
             return .success(messages)
         } catch {

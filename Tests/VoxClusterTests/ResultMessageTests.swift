@@ -1,19 +1,27 @@
 import Testing
 import VoxCluster
+import VoxFeeds
+import VoxStream
 
 /// A worker batch's results travel as one message: bit-exact, with an id naming every post in it.
 @Suite struct ResultMessageTests {
-    private static func result(_ sequence: UInt64, _ value: Float) -> ResultMessage {
+    private static func result(_ sequence: UInt64, _ value: Float, posts: Int = 1) -> ResultMessage {
         ResultMessage(
-            sequence: sequence, model: "m@1/fp32", sentiment: [value, 0.25, 1 - value - 0.25],
-            topics: [Float.leastNonzeroMagnitude, -0.0, value])
+            sequence: sequence, model: "m@1/fp32",
+            scores: (0..<posts).map { post in
+                ClassifyStage.Scores(
+                    sentiment: [value, 0.25, 1 - value - 0.25],
+                    topics: [Float.leastNonzeroMagnitude, -0.0, value * Float(post)])
+            })
     }
 
     @Test func aBatchRoundTripsBitForBit() throws {
-        let results = [Self.result(3, 0.1), Self.result(300, 0.7), Self.result(70_000, 1e-7)]
+        let results = [Self.result(3, 0.1, posts: 32), Self.result(300, 0.7, posts: 0), Self.result(70_000, 1e-7)]
         let decoded = try ResultMessage.decode(ResultMessage.encode(results))
         #expect(decoded == results)
-        #expect(decoded.map { $0.topics.map(\.bitPattern) } == results.map { $0.topics.map(\.bitPattern) })
+        #expect(
+            decoded.map { $0.scores.map { $0.topics.map(\.bitPattern) } }
+                == results.map { $0.scores.map { $0.topics.map(\.bitPattern) } })
         #expect(try ResultMessage.decode(ResultMessage.encode([])).isEmpty)
     }
 
@@ -26,7 +34,7 @@ import VoxCluster
     }
 
     @Test func bytesNotFromAWorkerAreAClearError() {
-        let good = ResultMessage.encode([Self.result(1, 0.5)])
+        let good = ResultMessage.encode([Self.result(1, 0.5, posts: 2)])
         for bad in [[UInt8](), [9, 1, 2], Array(good.dropLast()), good + [0], Array("{\"json\":1}".utf8)] {
             #expect(throws: ClusterError.self) { try ResultMessage.decode(bad) }
         }
@@ -37,11 +45,29 @@ import VoxCluster
 @Suite struct WireTruncationTests {
     @Test(arguments: [
         LineMessage.start(sources: ["feeds/a.jsonl.gz", "https://example.com/live"], profile: "x-v2"),
-        .skipped(source: 1, line: 1 << 33, count: 300), .finished(source: 0, line: 12_345),
-        .filtered(source: 2, line: 7, duplicate: true), .reconnected(source: 1),
+        .lines(source: 1, line: 1 << 33, [.skipped(count: 300)]), .finished(source: 0, line: 12_345),
+        .lines(
+            source: 2, line: 7,
+            [
+                .filtered(duplicate: true), .filtered(duplicate: false),
+                .post(
+                    Post(
+                        id: "1", text: "héllo 👋", createdAt: -5, author: "a", lang: nil, source: "s",
+                        extra: #"{"n":1}"#)),
+                .deadLetter(
+                    DeadLetter(
+                        source: "feed.jsonl", offset: 1 << 35, line: 9, reason: .badTime, snippet: "{\"created_at\"",
+                        detail: nil)),
+                .skipped(count: 2),
+            ]), .reconnected(source: 1),
         .end([.init(profile: "x-v2", bytes: 1 << 40, error: nil), .init(profile: nil, bytes: 0, error: "HTTP 503")]),
     ])
     func everyPrefixOfALineMessageIsAnError(message: LineMessage) throws {
+        // An empty pack and a run of no skipped lines are errors too.
+        #expect(throws: ClusterError.self) { try LineMessage(bytes: LineMessage.lines(source: 0, line: 0, []).bytes) }
+        #expect(throws: ClusterError.self) {
+            try LineMessage(bytes: LineMessage.lines(source: 0, line: 0, [.skipped(count: 0)]).bytes)
+        }
         let bytes = message.bytes
         #expect(try LineMessage(bytes: bytes) == message)
         for length in 0..<bytes.count {
@@ -51,7 +77,9 @@ import VoxCluster
 
     @Test func everyPrefixOfAResultsMessageIsAnError() {
         let bytes = ResultMessage.encode([
-            ResultMessage(sequence: 1 << 40, model: "model@1/int8", sentiment: [0.1, 0.2, 0.7], topics: [0.5])
+            ResultMessage(
+                sequence: 1 << 40, model: "model@1/int8",
+                scores: [ClassifyStage.Scores(sentiment: [0.1, 0.2, 0.7], topics: [0.5])])
         ])
         for length in 0..<bytes.count {
             #expect(throws: ClusterError.self) { try ResultMessage.decode(Array(bytes.prefix(length))) }

@@ -146,7 +146,22 @@ import VoxTestSupport
         // Publishing the same feed again adds nothing: every message id is already stored.
         let jetStream = try await JetStream.connect(url: server.url)
         let stored = try await jetStream.messageCount(stream: "one")
-        #expect(stored == 1 + 240 + 5 + 1 + 1, "start, 240 posts, 5 dead letters, the source's end, the end")
+        // Lines are packed (32 to a message by default): the stream holds every line once, in order.
+        let reader = try await jetStream.reader(stream: "one", subject: "vox.one.lines", from: 1)
+        let messages = try await reader.fetch(Int(stored), timeout: .seconds(5))
+        #expect(UInt64(messages.count) == stored)
+        var covered: [Int] = []
+        var largest = 0
+        for message in messages {
+            if case .lines(let source, let line, let entries) = try LineMessage(bytes: message.data) {
+                #expect(source == 0)
+                let count = entries.reduce(0) { $0 + $1.lines }
+                covered += Array(line..<line + count)
+                largest = max(largest, entries.count)
+            }
+        }
+        #expect(covered == Array(0..<245), "each of the 245 lines once, in order")
+        #expect(largest == LineMessage.defaultPack && stored < 20, "\(stored) messages")
         let again = try Vox(["publish", root + "/feed.jsonl"] + cluster + Self.filters, log: root + "/p2.log")
         #expect(try await again.wait() == 0, "\(again.output)")
         #expect(try await jetStream.messageCount(stream: "one") == stored)
@@ -164,7 +179,9 @@ import VoxTestSupport
         let root = try await Self.prepare()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cluster = ["--nats", server.url, "--stream", "three"]
-        let publish = try Vox(["publish", root + "/feed.jsonl"] + cluster + Self.filters, log: root + "/p.log")
+        // Four lines to a message, so the workers' batches and the reorder buffer are small.
+        let publish = try Vox(
+            ["publish", root + "/feed.jsonl", "--pack", "4"] + cluster + Self.filters, log: root + "/p.log")
         try #require(try await publish.wait() == 0, "\(publish.output)")
         let aggregateArguments =
             [
@@ -223,7 +240,8 @@ import VoxTestSupport
         let root = try await Self.prepare()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cluster = ["--nats", urls, "--stream", "replicated", "--replicas", "3"]
-        let publish = try Vox(["publish", root + "/feed.jsonl"] + cluster + Self.filters, log: root + "/p.log")
+        let publish = try Vox(
+            ["publish", root + "/feed.jsonl", "--pack", "8"] + cluster + Self.filters, log: root + "/p.log")
         try #require(try await publish.wait() == 0, "\(publish.output)")
         let aggregate = try Vox(
             [

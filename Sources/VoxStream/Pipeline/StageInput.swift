@@ -31,6 +31,13 @@ public struct ModelDescription: Sendable {
     /// The adapted model's error estimate, if any.
     public var domain: DomainEstimate?
 
+    /// Describes a model by its tag and topic labels.
+    public init(tag: String, taxonomy: [String], domain: DomainEstimate? = nil) {
+        self.tag = tag
+        self.taxonomy = taxonomy
+        self.domain = domain
+    }
+
     /// Describes a model from its artifact and the precision it runs at.
     public init(artifact: ClassifierArtifact, precision: Precision) {
         tag = "\(artifact.label)/\(precision)"

@@ -173,21 +173,22 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             guard !messages.isEmpty else { throw CLIError("the ceiling stream ended early") }
             var results: [ResultMessage] = []
             for message in messages {
-                guard case .post = try LineMessage(bytes: message.data) else { continue }
+                guard case .lines(_, _, let entries) = try LineMessage(bytes: message.data) else { continue }
+                let posts = entries.count(where: { if case .post = $0 { true } else { false } })
                 results.append(
                     ResultMessage(
-                        sequence: message.sequence, model: model.tag, sentiment: scores.sentiment,
-                        topics: scores.topics))
+                        sequence: message.sequence, model: model.tag, scores: Array(repeating: scores, count: posts)))
+                found += posts
             }
             // One results message per 64 posts, as workers with the default --batch store them.
-            let batches = stride(from: 0, to: results.count, by: 64).map {
-                Array(results[$0..<min($0 + 64, results.count)])
+            let perBatch = max(1, 64 / LineMessage.defaultPack)
+            let batches = stride(from: 0, to: results.count, by: perBatch).map {
+                Array(results[$0..<min($0 + perBatch, results.count)])
             }
             try await jetStream.publish(
                 batches.map {
                     .init(subject: streams.resultsSubject, data: ResultMessage.encode($0), id: ResultMessage.id(of: $0))
                 })
-            found += results.count
         }
         let started = DispatchTime.now()
         let stats = try await ClusterAggregator(

@@ -24,8 +24,9 @@ struct AggregateCommand: AsyncParsableCommand {
     @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var classifier: ClassifierOptionGroup
 
-    @Option(help: "Results held ahead of the next post needed (further ones are read again later).")
-    var reorder = 100_000
+    @Option(
+        help: "Line messages whose results are held ahead of the next one needed (further ones are read again later).")
+    var reorder = 10_000
 
     @Flag(help: "A live job (the publisher follows its feeds): idle sources release the watermark.")
     var live = false

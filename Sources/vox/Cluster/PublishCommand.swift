@@ -29,9 +29,12 @@ struct PublishCommand: AsyncParsableCommand {
 
     @Option(help: "Messages per publish round (each round is stored before the checkpoint moves on).")
     var publishBatch = 512
+    @Option(help: "Lines packed into one message at most (workers fetch messages, so this is their unit of work).")
+    var pack = LineMessage.defaultPack
 
     func validate() throws {
         guard publishBatch > 0 else { throw ValidationError("--publish-batch must be positive") }
+        guard (1...4096).contains(pack) else { throw ValidationError("--pack goes from 1 to 4096") }
     }
 
     func run() async throws {
@@ -43,6 +46,7 @@ struct PublishCommand: AsyncParsableCommand {
         var options = Publisher.Options(url: cluster.nats, streams: try cluster.streams())
         options.replicas = cluster.replicas
         options.batch = publishBatch
+        options.pack = pack
         options.checkpoint = pipeline.checkpoint
         let metrics = try await serving.startMetrics()
         options.metrics = metrics?.factory

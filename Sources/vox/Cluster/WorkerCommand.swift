@@ -23,7 +23,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var classifier: ClassifierOptionGroup
     @OptionGroup(title: "Metrics (--serve: /metrics and /healthz only)") var serving: ServeOptionGroup
 
-    @Option(help: "Messages per fetch and model batch.") var batch = 64
+    @Option(help: "Posts per model batch, about (each fetch takes as many line messages as hold this many).")
+    var batch = 64
     @Option(help: "Unacknowledged messages are delivered again after this long (e.g. 30s).") var ackWait = "30s"
     @Option(help: "Encoder threads.") var threads = 2
     @Flag(help: "Exit once the publisher has ended and nothing is left to classify.") var drain = false
