@@ -19,9 +19,11 @@ public struct ClusterError: Error, Sendable, CustomStringConvertible {
 
 /// A connection to a NATS server with JetStream: streams, publishing de-duplicated by message id, durable pull
 /// consumers with explicit acknowledgement (libnats, Debian's `libnats-dev`). Every call waits on the network, so
-/// each runs on the connection's own serial queue, never on Swift's cooperative pool. C types stay in this file.
+/// each runs on the connection's own serial queue (a consumer's fetches on the consumer's), never on Swift's
+/// cooperative pool. C types stay in this file and in ``PullConsumer``'s.
 public final class JetStream: @unchecked Sendable {
-    // @unchecked: the C handles are touched only on `queue`, one call at a time.
+    // @unchecked: the C handles are touched only on `queue`, one call at a time (libnats' connection is itself
+    // thread-safe, so consumers fetch on their own queues meanwhile).
     private let connection: OpaquePointer
     private let context: OpaquePointer
     private let queue: DispatchQueue
@@ -169,7 +171,7 @@ public final class JetStream: @unchecked Sendable {
                 return .failure(ClusterError("cannot read stream \(stream) from \(start)", status, code))
             }
             return .success(
-                PullConsumer(subscription: subscription, queue: self.queue, owner: self, acknowledged: false))
+                PullConsumer(subscription: subscription, owner: self, acknowledged: false))
         }
         return try result.get()
     }
@@ -250,7 +252,7 @@ public final class JetStream: @unchecked Sendable {
                 return .failure(ClusterError("cannot create consumer \(durable) on \(stream)", status, code))
             }
             return .success(
-                PullConsumer(subscription: subscription, queue: self.queue, owner: self, acknowledged: true))
+                PullConsumer(subscription: subscription, owner: self, acknowledged: true))
         }
         return try result.get()
     }

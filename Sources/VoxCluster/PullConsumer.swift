@@ -4,10 +4,16 @@ import VoxStream
 
 /// A JetStream durable pull consumer: fetches batches, acknowledges messages one by one. A message fetched and
 /// never acknowledged (its process killed, say) is delivered again after the consumer's ack wait.
+///
+/// Fetches wait on the consumer's own queue, so a fetch waiting for messages that are not there yet holds up
+/// neither the connection's publishes nor this consumer's acknowledgements (which go through a second queue).
 public final class PullConsumer: @unchecked Sendable {
-    // @unchecked: the subscription and the messages held are touched only on `queue`.
+    // @unchecked: the subscription is fetched from only on `queue`; `held` is touched only under `lock`; each held
+    // message is acknowledged or released on `acks` once, after it left `held`.
     private let subscription: OpaquePointer
-    private let queue: DispatchQueue
+    private let queue = DispatchQueue(label: "vox-nats-fetch")
+    private let acks = DispatchQueue(label: "vox-nats-ack")
+    private let lock = NSLock()
     private let owner: JetStream
     private var held: [UInt64: OpaquePointer] = [:]
     private let acknowledged: Bool
@@ -22,9 +28,8 @@ public final class PullConsumer: @unchecked Sendable {
         public var data: [UInt8]
     }
 
-    init(subscription: OpaquePointer, queue: DispatchQueue, owner: JetStream, acknowledged: Bool) {
+    init(subscription: OpaquePointer, owner: JetStream, acknowledged: Bool) {
         self.subscription = subscription
-        self.queue = queue
         self.owner = owner
         self.acknowledged = acknowledged
     }
@@ -56,7 +61,7 @@ public final class PullConsumer: @unchecked Sendable {
                         Array(UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: length))
                     } ?? []
                 if acknowledged {
-                    if let old = held.updateValue(message, forKey: sequence) { natsMsg_Destroy(old) }
+                    if let old = lock.withLock({ held.updateValue(message, forKey: sequence) }) { natsMsg_Destroy(old) }
                     list.Msgs[index] = nil
                 }
                 messages.append(Message(sequence: sequence, delivered: delivered, data: bytes))
@@ -70,10 +75,10 @@ public final class PullConsumer: @unchecked Sendable {
     /// Acknowledges the messages with these stream sequences (fetched by this consumer) in one hop; returns how
     /// many acknowledgements were sent (a lost one only means a redelivery).
     public func ack(_ sequences: [UInt64]) async -> Int {
-        await JetStream.run(on: queue) { [self] in
+        await JetStream.run(on: acks) { [self] in
             var sent = 0
             for sequence in sequences {
-                guard let message = held.removeValue(forKey: sequence) else { continue }
+                guard let message = lock.withLock({ held.removeValue(forKey: sequence) }) else { continue }
                 if natsMsg_Ack(message, nil) == NATS_OK { sent += 1 }
                 natsMsg_Destroy(message)
             }
@@ -84,9 +89,9 @@ public final class PullConsumer: @unchecked Sendable {
     /// Hands messages fetched by this consumer back unprocessed: the server delivers them again at once (to any
     /// consumer of the durable), instead of after the ack wait.
     public func release(_ sequences: [UInt64]) async {
-        await JetStream.run(on: queue) { [self] in
+        await JetStream.run(on: acks) { [self] in
             for sequence in sequences {
-                guard let message = held.removeValue(forKey: sequence) else { continue }
+                guard let message = lock.withLock({ held.removeValue(forKey: sequence) }) else { continue }
                 _ = natsMsg_Nak(message, nil)
                 natsMsg_Destroy(message)
             }
@@ -95,8 +100,8 @@ public final class PullConsumer: @unchecked Sendable {
 
     /// Acknowledges the message with stream sequence `sequence` (fetched by this consumer): it is not delivered again.
     public func ack(_ sequence: UInt64) async throws(ClusterError) {
-        let result: Result<Void, ClusterError> = await JetStream.run(on: queue) { [self] in
-            guard let message = held.removeValue(forKey: sequence) else {
+        let result: Result<Void, ClusterError> = await JetStream.run(on: acks) { [self] in
+            guard let message = lock.withLock({ held.removeValue(forKey: sequence) }) else {
                 return .failure(ClusterError("message \(sequence) was not fetched by this consumer", NATS_NOT_FOUND))
             }
             let status = natsMsg_Ack(message, nil)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VoxCluster
 import VoxTestSupport
@@ -68,10 +69,44 @@ import VoxTestSupport
         await #expect(throws: ClusterError.self) { try await second.ack(99) }
     }
 
+    /// A worker's prefetch waits on an empty stream while it stores the last batch's results and acknowledges it:
+    /// neither waits for that fetch.
+    @Test func aWaitingFetchHoldsUpNeitherPublishesNorAcknowledgements() async throws {
+        let server = try NATSServer()
+        defer { server.stop() }
+        let jetStream = try await JetStream.connect(url: server.url)
+        try await jetStream.addStream(name: "WORK", subject: "work.>")
+        try await jetStream.addStream(name: "DONE", subject: "done.>")
+        _ = try await jetStream.publish(subject: "work.items", data: [1], id: "item-1")
+        let consumer = try await jetStream.pullConsumer(stream: "WORK", subject: "work.>", durable: "workers")
+        let first = try await consumer.fetch(1, timeout: .seconds(2))
+        #expect(first.map(\.sequence) == [1])
+        let returned = Flag()
+        let waiting = Task {
+            defer { returned.set() }
+            return try await consumer.fetch(1, timeout: .seconds(60))
+        }
+        // The fetch is on its way (or waiting) before the publish and the acknowledgement start.
+        try await Task.sleep(for: .milliseconds(300))
+        try await jetStream.publish([.init(subject: "done.items", data: [1], id: "result-1")])
+        #expect(await consumer.ack([1]) == 1)
+        #expect(!returned.isSet, "the publish and the acknowledgement waited for the fetch")
+        // A new message ends the waiting fetch.
+        _ = try await jetStream.publish(subject: "work.items", data: [2], id: "item-2")
+        #expect(try await waiting.value.map(\.sequence) == [2])
+    }
+
     @Test func aServerWithoutJetStreamOrNoServerIsAClearError() async throws {
         let error = await #expect(throws: ClusterError.self) {
             _ = try await JetStream.connect(url: "nats://127.0.0.1:1")
         }
         #expect(error?.message.contains("cannot connect to NATS at nats://127.0.0.1:1") == true)
     }
+}
+
+/// A flag set once, read from any task.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -226,7 +226,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         print(
             String(
                 format:
-                    "one worker alone on a filled stream     %8.1f posts/s, messaging %.1f%% of model time (%.2f ms per post)",
+                    "one worker alone on a filled stream     %8.1f posts/s, messaging %.1f%% of model time (%.3f ms per post)",
                 perWorker, overhead * 100,
                 median(alone.map(\.messagingSeconds)) * 1000 / Double(posts)))
         print(String(format: "aggregator alone (%d precomputed results) %8.0f results/s", ceilingPosts, ceiling))
