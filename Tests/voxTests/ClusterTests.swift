@@ -61,6 +61,11 @@ import VoxTestSupport
             }
         }
 
+        /// Asks it to stop, as Ctrl-C does.
+        func interrupt() {
+            if process.isRunning { kill(process.processIdentifier, SIGINT) }
+        }
+
         func killNow() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
@@ -76,6 +81,18 @@ import VoxTestSupport
             while running.process.isRunning && Date() < deadline {
                 if let applied = CheckpointTests.consumed(checkpoint), applied > lines { return true }
                 Thread.sleep(forTimeInterval: 0.01)
+            }
+            return false
+        }
+    }
+
+    /// Waits (off the pool) until run.json in `folder` counts `lines` lines.
+    private static func waitUntilLines(_ lines: Int, in folder: String, while running: Vox) async throws -> Bool {
+        try await ProcessRunner.offPool {
+            let deadline = Date(timeIntervalSinceNow: 120)
+            while running.process.isRunning && Date() < deadline {
+                if let counts = try? counts(folder), counts["lines"] == lines { return true }
+                Thread.sleep(forTimeInterval: 0.05)
             }
             return false
         }
@@ -171,6 +188,49 @@ import VoxTestSupport
             return
         }
         #expect(ends.count == 1 && ends[0].error == nil && ends[0].bytes > 0)
+    }
+
+    /// A live job: the publisher follows a file that grows while it runs, a worker serves without --drain, the
+    /// aggregator runs --live; stopped with SIGINT once every line is applied, each role exits cleanly and the
+    /// outputs are the replay's.
+    @Test func aLiveJobOnAGrowingFileWritesWhatReplayWrites() async throws {
+        let server = try NATSServer()
+        defer { server.stop() }
+        let root = try await Self.prepare()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let lines = try String(contentsOfFile: root + "/feed.jsonl", encoding: .utf8)
+            .split(separator: "\n").map { $0 + "\n" }
+        try #require(lines.count == 245)
+        let live = root + "/live.jsonl"
+        try lines[..<120].joined().write(toFile: live, atomically: false, encoding: .utf8)
+        let cluster = ["--nats", server.url, "--stream", "live"]
+        let publish = try Vox(
+            ["publish", live, "--follow", "--poll-interval", "0.1", "--pack", "8"] + cluster + Self.filters,
+            log: root + "/p.log")
+        let worker = try Vox(["worker", "--precision", "fp32", "--batch", "16"] + cluster, log: root + "/w.log")
+        let aggregate = try Vox(
+            ["aggregate", "--live", "--out", root + "/cluster"] + cluster + Self.options, log: root + "/a.log")
+        try #require(
+            try await Self.waitUntilLines(120, in: root + "/cluster", while: aggregate), "\(aggregate.output)")
+        // Windows the watermark has passed are out already, while the job runs.
+        let early = try String(contentsOfFile: root + "/cluster/windows.jsonl", encoding: .utf8)
+        #expect(early.split(separator: "\n").count >= 3, "\(early)")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: live))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(lines[120...].joined().utf8))
+        try handle.close()
+        try #require(
+            try await Self.waitUntilLines(245, in: root + "/cluster", while: aggregate), "\(aggregate.output)")
+        publish.interrupt()
+        #expect(try await publish.wait() == 0, "\(publish.output)")
+        aggregate.interrupt()
+        #expect(try await aggregate.wait() == 0, "\(aggregate.output)")
+        worker.interrupt()
+        #expect(try await worker.wait() == 0, "\(worker.output)")
+        // The replay of the grown file (dead letters name their file).
+        let replay = try Vox(["replay", live, "--out", root + "/replay-live"] + Self.options, log: root + "/r2.log")
+        #expect(try await replay.wait() == 0, "\(replay.output)")
+        try Self.expectSameOutputs(root + "/cluster", as: root + "/replay-live")
     }
 
     @Test func killedWorkerAndAggregatorStillWriteWhatReplayWrites() async throws {
