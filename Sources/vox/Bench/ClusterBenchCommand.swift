@@ -36,6 +36,8 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         var seconds: Double
         var modelSeconds = 0.0
         var messagingSeconds = 0.0
+        /// The publisher's time to read, filter and publish the feed (the worker-alone run only).
+        var publishSeconds = 0.0
     }
 
     func run() async throws {
@@ -141,16 +143,20 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     /// worker on its own machine spends on messaging besides the model.
     private func workerAlone(_ path: String, model: TextClassifier, url: String, stream: String) async throws -> Run {
         let streams = try ClusterStreams(stream)
+        let publishing = DispatchTime.now()
         _ = try await Publisher(
             feed: try feed(path), filterOptions: PipelineOptions(),
             options: Publisher.Options(url: url, streams: streams)
         ).run()
+        let publishSeconds = publishing.elapsed
         var options = Worker.Options(url: url, streams: streams)
         options.drain = true
         let started = DispatchTime.now()
         let stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run()
         guard stats.classified == posts else { throw CLIError("the worker classified \(stats.classified) posts") }
-        return Run(seconds: started.elapsed, modelSeconds: stats.modelSeconds, messagingSeconds: stats.messagingSeconds)
+        return Run(
+            seconds: started.elapsed, modelSeconds: stats.modelSeconds, messagingSeconds: stats.messagingSeconds,
+            publishSeconds: publishSeconds)
     }
 
     /// Results applied per second by the aggregator alone: the line stream and every post's result are stored
@@ -229,6 +235,13 @@ struct ClusterBenchCommand: AsyncParsableCommand {
                     "one worker alone on a filled stream     %8.1f posts/s, messaging %.1f%% of model time (%.3f ms per post)",
                 perWorker, overhead * 100,
                 median(alone.map(\.messagingSeconds)) * 1000 / Double(posts)))
+        let publishing = median(alone.map(\.publishSeconds))
+        print(
+            String(
+                format:
+                    "publisher alone (reads, filters, publishes) %8.0f posts/s (%.3f ms per post, %.1f%% of model time)",
+                Double(posts) / publishing, publishing * 1000 / Double(posts),
+                publishing / max(median(alone.map(\.modelSeconds)), 1e-9) * 100))
         print(String(format: "aggregator alone (%d precomputed results) %8.0f results/s", ceilingPosts, ceiling))
         print(
             String(
