@@ -157,3 +157,25 @@ import VoxModel
         #expect(stats.mostPositive.map(\.id) == ["p4", "p0", "p6"])
     }
 }
+
+/// Window rows print their shares with their own four-decimal formatter: the text must be `printf`'s.
+@Suite struct DecimalTextTests {
+    @Test func fourDecimalsAreExactlyPrintfs() {
+        var generator = SeededGenerator(seed: 4)
+        var values: [Double] = [
+            0, -0.0, 1, -1, 0.5, 0.03125, -0.03125, 0.00005, -0.00004, 0.99995, 0.12345, 0.123449999, 2.5e-5,
+            123_456.78905, 999_999_999.5, 1e12, -1e12, .nan, .infinity, -.infinity, .leastNonzeroMagnitude,
+            0.1 + 0.2, 1.0 / 3, -2.0 / 3,
+        ]
+        for _ in 0..<20_000 { values.append(Double.random(in: -1...1, using: &generator)) }
+        // Exact ties on the fifth decimal (k/2⁵ ×…) and their neighbours.
+        for numerator in 0..<400 {
+            let tie = (Double(numerator) + 0.5) / 10_000
+            values += [tie, tie.nextUp, tie.nextDown, -tie]
+        }
+        for value in values {
+            let printf = String(format: "%.4f", value)
+            #expect(WindowRecord.decimal(value) == (printf == "-0.0000" ? "0.0000" : printf), "\(value)")
+        }
+    }
+}

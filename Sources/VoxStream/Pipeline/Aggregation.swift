@@ -17,6 +17,9 @@ public final class Aggregation {
     private var metrics: PipelineMetrics?
     private var batches: [(posts: Int, nanoseconds: Int64)] = []
     private var lastCheckpoint = Date.distantPast
+    private var lastProgress = Date.distantPast
+    /// Seconds between run.json's rewrites while a run goes on.
+    static let progressInterval = 0.25
     private let started = Date()
     /// The run's accounting so far.
     public private(set) var stats: PipelineStats
@@ -120,7 +123,12 @@ public final class Aggregation {
     ///   - positions: The feeder's positions to record with the checkpoint.
     public func batchDone(filter: PostFilter? = nil, positions: [String: UInt64] = [:]) throws {
         stats.seconds = Date().timeIntervalSince(started)
-        try writeAtomically(stats.json, to: options.output + "/run.json")
+        // run.json shows progress while the run goes on: rewritten a few times a second, not after every batch
+        // (each rewrite is a rename over the old file, which ext4 answers by writing the new one out at once).
+        if Date().timeIntervalSince(lastProgress) >= Aggregation.progressInterval {
+            try writeAtomically(stats.json, to: options.output + "/run.json")
+            lastProgress = Date()
+        }
         recordMetrics()
         if let directory = options.checkpoint,
             Date().timeIntervalSince(lastCheckpoint) * 1000 >= Double(options.checkpointInterval)

@@ -109,10 +109,21 @@ public struct WindowRecord: Sendable, Equatable, Codable {
         .map(WindowRecord.decimal)
     }
 
-    /// Four decimals, never `-0.0000`.
+    /// Four decimals, never `-0.0000`: the text of `String(format: "%.4f")`, built without it (every window row
+    /// has a dozen of these). Values within a millionth of a rounding tie, and values beyond ±10⁹, take `printf`'s
+    /// own path, so the text is always the same.
     static func decimal(_ value: Double) -> String {
-        let text = String(format: "%.4f", value)
-        return text == "-0.0000" ? "0.0000" : text
+        let scaled = value.magnitude * 10_000
+        let whole = scaled.rounded(.down)
+        guard value.isFinite, value.magnitude < 1e9, (scaled - whole - 0.5).magnitude > 1e-6 else {
+            let text = String(format: "%.4f", value)
+            return text == "-0.0000" ? "0.0000" : text
+        }
+        let units = Int64(whole) + (scaled - whole > 0.5 ? 1 : 0)
+        if units == 0 { return "0.0000" }
+        let fraction = String(units % 10_000)
+        return (value < 0 ? "-" : "") + String(units / 10_000) + "."
+            + String(repeating: "0", count: 4 - fraction.count) + fraction
     }
 
     /// The CSV header line.

@@ -18,6 +18,12 @@ struct PipelineBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Posts (the 2,000 sample tweets, repeated with later timestamps).")
     var posts = 4000
+    @Option(help: "Rounds, the order of the three runs reversed every other round; medians are reported.")
+    var rounds = 5
+
+    func validate() throws {
+        guard posts > 0, rounds > 0 else { throw ValidationError("--posts and --rounds must be positive") }
+    }
 
     @OptionGroup var classifier: ClassifierOptionGroup
 
@@ -58,38 +64,60 @@ struct PipelineBenchCommand: AsyncParsableCommand {
             return seconds
         }
 
-        var modelSeconds = Double.infinity
-        var pipelineSeconds = Double.infinity
-        var servedSeconds = Double.infinity
-        for round in 0..<2 {
+        /// The model alone on the same texts, in the pipeline's batches of 32.
+        func modelAlone() async -> Double {
             let started = DispatchTime.now()
             var start = 0
             while start < all.count {
                 _ = await model.classify(Array(all[start..<min(all.count, start + 32)]))
                 start += 32
             }
-            modelSeconds = min(modelSeconds, started.elapsed)
-            pipelineSeconds = min(pipelineSeconds, try await replay(into: folder + "/out\(round)", metrics: nil))
-
-            // The same run with live metrics and the dashboard server following its outputs (as --serve does).
+            return started.elapsed
+        }
+        /// The same replay with live metrics and the dashboard server following its outputs (as --serve does).
+        func served(_ round: Int) async throws -> Double {
             let registry = PrometheusCollectorRegistry()
             var configuration = DashboardServer.Configuration()
             configuration.port = 0
             let server = try await DashboardServer(
                 directory: folder + "/served\(round)", metrics: .live(registry), configuration: configuration
             ).start()
-            let served = try await replay(into: folder + "/served\(round)", metrics: registry)
+            let seconds = try await replay(into: folder + "/served\(round)", metrics: registry)
             await server.stop()
-            servedSeconds = min(servedSeconds, served)
+            return seconds
         }
-        let modelRate = Double(posts) / modelSeconds
-        let pipelineRate = Double(posts) / pipelineSeconds
-        print("\(posts) posts, batch 32, both heads, tokenisation included (best of 2)")
-        print(String(format: "model alone (classify)      %7.1f posts/s", modelRate))
-        print(String(format: "vox replay (end to end)     %7.1f posts/s", pipelineRate))
-        print(String(format: "pipeline overhead           %6.1f%%", (1 - pipelineRate / modelRate) * 100))
-        let servedRate = Double(posts) / servedSeconds
-        print(String(format: "vox replay --serve          %7.1f posts/s", servedRate))
-        print(String(format: "metrics and server overhead %6.1f%%", (1 - servedRate / pipelineRate) * 100))
+
+        var modelSeconds: [Double] = []
+        var pipelineSeconds: [Double] = []
+        var servedSeconds: [Double] = []
+        for round in 0..<rounds {
+            if round % 2 == 0 {
+                modelSeconds.append(await modelAlone())
+                pipelineSeconds.append(try await replay(into: folder + "/out\(round)", metrics: nil))
+                servedSeconds.append(try await served(round))
+            } else {
+                servedSeconds.append(try await served(round))
+                pipelineSeconds.append(try await replay(into: folder + "/out\(round)", metrics: nil))
+                modelSeconds.append(await modelAlone())
+            }
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        func range(_ values: [Double]) -> String {
+            String(format: "%.1f–%.1f", values.min() ?? 0, values.max() ?? 0)
+        }
+        // Each round's overhead compares runs made side by side; the medians of those ratios are reported.
+        let overheads = zip(modelSeconds, pipelineSeconds).map { (1 - $0 / $1) * 100 }
+        let serving = zip(pipelineSeconds, servedSeconds).map { (1 - $0 / $1) * 100 }
+        let rate = { (seconds: [Double]) in Double(posts) / median(seconds) }
+        print(
+            "\(posts) posts, batch 32, both heads, tokenisation included; medians of \(rounds) rounds, the order "
+                + "reversed every other round")
+        print(String(format: "model alone (classify)      %7.1f posts/s", rate(modelSeconds)))
+        print(String(format: "vox replay (end to end)     %7.1f posts/s", rate(pipelineSeconds)))
+        print(String(format: "pipeline overhead           %6.1f%%  (rounds: %@)", median(overheads), range(overheads)))
+        print(String(format: "vox replay --serve          %7.1f posts/s", rate(servedSeconds)))
+        print(
+            String(
+                format: "metrics and server overhead %6.1f%%  (rounds: %@)", median(serving), range(serving)))
     }
 }
