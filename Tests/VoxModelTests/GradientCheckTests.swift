@@ -11,13 +11,16 @@ import Testing
         maxPositionEmbeddings: 16)
     static let sequences: [[Int32]] = [[1, 5, 9, 7, 2], [1, 3, 2], [1, 8, 8, 4, 6, 11, 2]]
 
-    private func setUp(rank: Int, head spec: HeadSpec) -> (TrainableEncoder, TrainableHead) {
+    private func setUp(
+        rank: Int, head spec: HeadSpec, precision: Precision = .fp32
+    ) throws -> (TrainableEncoder, TrainableHead) {
         let model = BertModel(config: GradientCheckTests.config, weights: .random(GradientCheckTests.config, seed: 3))
         var tuning = FineTuning()
         tuning.loraRank = rank
         tuning.loraAlpha = 4
         tuning.dropout = 0
-        let encoder = TrainableEncoder(model: model, tuning: tuning, seed: 5, backend: OpenBLASBackend())
+        let encoder = try TrainableEncoder(
+            model: model, tuning: tuning, seed: 5, backend: OpenBLASBackend(), precision: precision)
         var generator = SeededGenerator(seed: 9)
         // LoRA's B starts at zero, which would hide A's gradient: give it values for the check.
         for parameter in encoder.parameters where parameter.name.hasSuffix("lora_b") {
@@ -42,8 +45,8 @@ import Testing
         return head.loss(saved, targets: targets, classWeights: weights, training: false, generator: &generator).loss
     }
 
-    private func check(rank: Int, spec: HeadSpec, targets: [[Float]], weights: [Float]? = nil) {
-        let (encoder, head) = setUp(rank: rank, head: spec)
+    private func check(rank: Int, spec: HeadSpec, targets: [[Float]], weights: [Float]? = nil) throws {
+        let (encoder, head) = try setUp(rank: rank, head: spec)
         let parameters = encoder.parameters + head.parameters
         for parameter in parameters { parameter.zeroGradient() }
         var generator = SeededGenerator(seed: 1)
@@ -75,21 +78,47 @@ import Testing
         #expect(abs(result.loss - loss(encoder, head, targets: targets, weights: weights)) < 1e-5)
     }
 
-    @Test func loraWithMeanPoolingAndWeightedCrossEntropy() {
-        check(
+    @Test func loraWithMeanPoolingAndWeightedCrossEntropy() throws {
+        try check(
             rank: 2, spec: HeadSpec(name: "s", labels: ["a", "b", "c"], pooling: .mean),
             targets: [[1, 0, 0], [0, 0, 1], [0, 1, 0]], weights: [2, 0.5, 1])
     }
 
-    @Test func fullFineTuningWithAttentionPooling() {
-        check(
+    @Test func fullFineTuningWithAttentionPooling() throws {
+        try check(
             rank: 0, spec: HeadSpec(name: "t", labels: ["a", "b"], pooling: .attention),
             targets: [[0, 1], [1, 0], [0, 1]])
     }
 
-    @Test func multiLabelSigmoidHead() {
-        check(
+    @Test func multiLabelSigmoidHead() throws {
+        try check(
             rank: 2, spec: HeadSpec(name: "m", labels: ["x", "y", "z"], pooling: .attention, kind: .sigmoid),
             targets: [[1, 0, 1], [0, 0, 0], [1, 1, 0]])
+    }
+
+    /// LoRA training through frozen BF16 or int8 projections (`vox train --precision`): the loss and every
+    /// gradient stay close to fp32's, and differ from them (the low-precision kernels really run).
+    @Test(arguments: [(Precision.bf16, 0.9999), (.int8, 0.999)])
+    func lowPrecisionFrozenProjectionsGiveGradientsCloseToFP32(precision: Precision, bound: Double) throws {
+        let spec = HeadSpec(name: "s", labels: ["a", "b", "c"], pooling: .mean)
+        let targets: [[Float]] = [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+        func step(_ precision: Precision) throws -> (loss: Float, gradient: [Float]) {
+            let (encoder, head) = try setUp(rank: 2, head: spec, precision: precision)
+            let parameters = encoder.parameters + head.parameters
+            for parameter in parameters { parameter.zeroGradient() }
+            var generator = SeededGenerator(seed: 1)
+            let saved = encoder.forward(GradientCheckTests.sequences, dropout: false, generator: &generator)
+            let result = head.loss(saved, targets: targets, classWeights: nil, training: true, generator: &generator)
+            encoder.backward(saved, gradient: result.gradient)
+            return (result.loss, parameters.flatMap(\.gradient.values))
+        }
+        let exact = try step(.fp32)
+        let low = try step(precision)
+        #expect(abs(low.loss - exact.loss) <= 0.01 * abs(exact.loss), "loss \(low.loss) vs \(exact.loss)")
+        let dot = zip(low.gradient, exact.gradient).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let norms = [low.gradient, exact.gradient].map { $0.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
+        let cosine = dot / (norms[0] * norms[1])
+        #expect(cosine >= bound && cosine < 1, "cosine \(cosine)")
+        #expect(low.gradient != exact.gradient)
     }
 }

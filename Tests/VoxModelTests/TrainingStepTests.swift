@@ -10,11 +10,11 @@ import Testing
     /// gradients a reference can reproduce exactly.
     static func exactStep(
         _ model: BertModel, encoderSeed: UInt64, generator: inout SeededGenerator
-    ) -> (TrainableEncoder, TrainableHead) {
+    ) throws -> (TrainableEncoder, TrainableHead) {
         var tuning = FineTuning()
         tuning.loraRank = 0
         tuning.dropout = 0
-        let encoder = TrainableEncoder(model: model, tuning: tuning, seed: encoderSeed, backend: OpenBLASBackend())
+        let encoder = try TrainableEncoder(model: model, tuning: tuning, seed: encoderSeed, backend: OpenBLASBackend())
         let head = TrainableHead(
             spec: HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels), hidden: model.config.hiddenSize,
             dropout: 0, generator: &generator)
@@ -34,7 +34,7 @@ import Testing
         let model = try BertModel.load(directory: store.directory())
         let tokenizer = try WordPieceTokenizer(tokenizerJSON: store.directory() + "/tokenizer.json")
         var generator = SeededGenerator(seed: 1)
-        let (encoder, head) = TrainingStepTests.exactStep(model, encoderSeed: 1, generator: &generator)
+        let (encoder, head) = try TrainingStepTests.exactStep(model, encoderSeed: 1, generator: &generator)
         for c in 0..<3 {
             for i in 0..<384 { head.weight.value.pointer[c * 384 + i] = 0.02 * Float(sin(Double(c * 384 + i + 1))) }
         }

@@ -37,7 +37,7 @@ public final class TextClassifier: Sendable {
         try artifact.checkBase(baseDirectory)
         let base = try BertModel.load(directory: baseDirectory)
         let tokenizer = try TokenizerLoader.load(directory: baseDirectory)
-        let trained = TrainableEncoder(model: base, tuning: artifact.fineTuning, seed: 0, backend: base.backend)
+        let trained = try TrainableEncoder(model: base, tuning: artifact.fineTuning, seed: 0, backend: base.backend)
         var generator = SeededGenerator(seed: 0)
         let heads = artifact.heads.map {
             TrainableHead(spec: $0, hidden: base.config.hiddenSize, dropout: 0, generator: &generator)

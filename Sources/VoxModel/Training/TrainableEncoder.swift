@@ -42,8 +42,14 @@ final class TrainableEncoder: @unchecked Sendable {
     let backend: any MatrixBackend
     let gang: WorkerGang
 
-    init(model: BertModel, tuning: FineTuning, seed: UInt64, backend: any MatrixBackend, threads: Int = 2) {
+    /// - Parameter precision: The arithmetic of the frozen projections in LoRA training (full fine-tuning trains
+    ///   every weight in fp32).
+    init(
+        model: BertModel, tuning: FineTuning, seed: UInt64, backend: any MatrixBackend, threads: Int = 2,
+        precision: Precision = .fp32
+    ) throws(ModelError) {
         let gang = WorkerGang(count: threads)
+        let staging = StagingBuffer()
         self.gang = gang
         let config = model.config
         self.config = config
@@ -67,28 +73,31 @@ final class TrainableEncoder: @unchecked Sendable {
                 name: "embeddings.position_embeddings.weight",
                 value: Tensor(w.positionEmbeddings.values, shape: w.positionEmbeddings.shape), decays: false) : nil
         let epsilon = config.layerNormEps
-        layers = w.layers.enumerated().map { index, layer in
+        var layers: [Layer] = []
+        for (index, layer) in w.layers.enumerated() {
             let p = "encoder.layer.\(index)."
-            func linear(_ name: String, _ weight: Tensor, _ bias: Tensor) -> TrainableLinear {
-                TrainableLinear(
+            func linear(_ name: String, _ weight: Tensor, _ bias: Tensor) throws(ModelError) -> TrainableLinear {
+                try TrainableLinear(
                     name: p + name, weight: weight, bias: bias, full: full, rank: tuning.loraRank,
-                    alpha: tuning.loraAlpha,
-                    generator: &generator, backend: backend, gang: gang)
+                    alpha: tuning.loraAlpha, generator: &generator, backend: backend, gang: gang,
+                    precision: full ? .fp32 : precision, staging: staging)
             }
-            return Layer(
-                qkv: linear("attention.qkv", layer.qkvWeight, layer.qkvBias),
-                attentionOutput: linear(
-                    "attention.output.dense", layer.attentionOutputWeight, layer.attentionOutputBias),
-                attentionNorm: TrainableLayerNorm(
-                    name: p + "attention.output.LayerNorm", gamma: layer.attentionNormWeight,
-                    beta: layer.attentionNormBias,
-                    epsilon: epsilon),
-                up: linear("intermediate.dense", layer.intermediateWeight, layer.intermediateBias),
-                down: linear("output.dense", layer.outputWeight, layer.outputBias),
-                outputNorm: TrainableLayerNorm(
-                    name: p + "output.LayerNorm", gamma: layer.outputNormWeight, beta: layer.outputNormBias,
-                    epsilon: epsilon))
+            layers.append(
+                Layer(
+                    qkv: try linear("attention.qkv", layer.qkvWeight, layer.qkvBias),
+                    attentionOutput: try linear(
+                        "attention.output.dense", layer.attentionOutputWeight, layer.attentionOutputBias),
+                    attentionNorm: TrainableLayerNorm(
+                        name: p + "attention.output.LayerNorm", gamma: layer.attentionNormWeight,
+                        beta: layer.attentionNormBias,
+                        epsilon: epsilon),
+                    up: try linear("intermediate.dense", layer.intermediateWeight, layer.intermediateBias),
+                    down: try linear("output.dense", layer.outputWeight, layer.outputBias),
+                    outputNorm: TrainableLayerNorm(
+                        name: p + "output.LayerNorm", gamma: layer.outputNormWeight, beta: layer.outputNormBias,
+                        epsilon: epsilon)))
         }
+        self.layers = layers
     }
 
     /// Every trainable parameter.

@@ -10,10 +10,12 @@ final class TrainableLinear: @unchecked Sendable {
     let loraB: Parameter?
     let scale: Float
     let backend: any MatrixBackend
-    /// With frozen base weights: W packed for `x·Wᵀ`, and Wᵀ packed for `dy·W`, run on `gang`.
+    /// With frozen base weights: W packed for `x·Wᵀ`, and Wᵀ packed for `dy·W`, run on `gang`, at the training's
+    /// precision (BF16 or int8 stage their input rows into `staging` first, as inference does).
     let packedForward: PackedLinear?
     let packedBackward: PackedLinear?
     let gang: WorkerGang
+    let staging: StagingBuffer
 
     var outputs: Int { weight.shape[0] }
     var inputs: Int { weight.shape[1] }
@@ -21,11 +23,12 @@ final class TrainableLinear: @unchecked Sendable {
 
     init(
         name: String, weight: Tensor, bias: Tensor, full: Bool, rank: Int, alpha: Float,
-        generator: inout SeededGenerator,
-        backend: any MatrixBackend, gang: WorkerGang
-    ) {
+        generator: inout SeededGenerator, backend: any MatrixBackend, gang: WorkerGang,
+        precision: Precision = .fp32, staging: StagingBuffer = StagingBuffer()
+    ) throws(ModelError) {
         self.backend = backend
         self.gang = gang
+        self.staging = staging
         self.bias = Tensor(bias.values, shape: bias.shape)
         biasParameter = Parameter(name: name + ".bias", value: self.bias, decays: false)
         if full {
@@ -46,8 +49,8 @@ final class TrainableLinear: @unchecked Sendable {
                     transposed.pointer[column * outputs + row] = weight.pointer[row * inputs + column]
                 }
             }
-            packedForward = PackedLinear(weight: weight, bias: self.bias)
-            packedBackward = PackedLinear(weight: transposed, bias: nil)
+            packedForward = try PackedLinear(weight: weight, bias: self.bias, precision: precision)
+            packedBackward = try PackedLinear(weight: transposed, bias: nil, precision: precision)
         }
         if rank > 0 {
             let inputs = weight.shape[1]
@@ -72,11 +75,7 @@ final class TrainableLinear: @unchecked Sendable {
         _ x: UnsafePointer<Float>, rows: Int, output y: UnsafeMutablePointer<Float>, xa: UnsafeMutablePointer<Float>?
     ) {
         if let packedForward {
-            gang.run { part in
-                packedForward.apply(
-                    rows: rows, input: x, inputStride: inputs, output: y, outputStride: outputs,
-                    panelRange: gang.share(of: packedForward.panels, part: part))
-            }
+            project(packedForward, rows: rows, input: x, inputStride: inputs, output: y, outputStride: outputs)
         } else {
             for row in 0..<rows { (y + row * outputs).update(from: bias.pointer, count: outputs) }
             backend.gemm(
@@ -109,11 +108,7 @@ final class TrainableLinear: @unchecked Sendable {
         }
         if let packedBackward {
             let target = accumulate ? scratchInputs(rows) : dx
-            gang.run { part in
-                packedBackward.apply(
-                    rows: rows, input: dy, inputStride: outputs, output: target, outputStride: inputs,
-                    panelRange: gang.share(of: packedBackward.panels, part: part))
-            }
+            project(packedBackward, rows: rows, input: dy, inputStride: outputs, output: target, outputStride: inputs)
             if accumulate {
                 for index in 0..<(rows * inputs) { dx[index] += target[index] }
             }
@@ -136,6 +131,27 @@ final class TrainableLinear: @unchecked Sendable {
         backend.gemm(
             transposeA: false, transposeB: false, m: rows, n: inputs, k: rank, alpha: scale, a: scratch, lda: rank,
             b: loraA.value.pointer, ldb: inputs, beta: 1, c: dx, ldc: inputs)
+    }
+
+    /// `output = input·Wᵀ (+ b)` through a packed frozen weight on the gang: rows staged in parts first at low
+    /// precision, then the panels split between the parts.
+    private func project(
+        _ linear: PackedLinear, rows: Int, input: UnsafePointer<Float>, inputStride: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        var staged: StagedRows? = nil
+        if linear.precision != .fp32 {
+            let view = staging.rows(rows, stride: linear.stagedRowBytes)
+            gang.run { part in
+                linear.stage(rows: gang.share(of: rows, part: part), input: input, inputStride: inputStride, into: view)
+            }
+            staged = view
+        }
+        gang.run { part in
+            linear.apply(
+                rows: rows, input: input, inputStride: inputStride, staged: staged, output: output,
+                outputStride: outputStride, panelRange: gang.share(of: linear.panels, part: part))
+        }
     }
 
     private var accumulation: Tensor? = nil

@@ -48,8 +48,9 @@ public final class Trainer: @unchecked Sendable {
         // attention's backward) stays single-threaded so its idle threads do not spin against them; in full
         // fine-tuning every product is OpenBLAS's, on both cores.
         OpenBLASBackend.setThreads(options.tuning.loraRank == 0 ? 2 : 1)
-        encoder = TrainableEncoder(
-            model: base, tuning: options.tuning, seed: options.seed &+ 1, backend: OpenBLASBackend())
+        encoder = try TrainableEncoder(
+            model: base, tuning: options.tuning, seed: options.seed &+ 1, backend: OpenBLASBackend(),
+            precision: options.precision)
         var tasks: [Task] = []
         if let train = options.sentimentTrain {
             let spec = HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels, pooling: options.sentimentPooling)

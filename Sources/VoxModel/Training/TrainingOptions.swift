@@ -33,6 +33,9 @@ public struct TrainingOptions: Sendable {
     public var clipNorm: Float = 1
     /// How the encoder is fine-tuned (LoRA rank, α, dropout).
     public var tuning = FineTuning()
+    /// The arithmetic of the frozen base projections in LoRA training, forward and backward (BF16 or int8 run the
+    /// packed low-precision kernels; adapters, norms, attention and heads stay fp32). Full fine-tuning is fp32.
+    public var precision: Precision = .fp32
     /// Pooling of each head.
     public var sentimentPooling: Pooling = .mean
     public var topicPooling: Pooling = .mean

@@ -48,7 +48,8 @@ enum ModelCard {
             "```sh", command, "```", "",
             "Epochs \(options.epochs) (best: \(artifact.training["best_epoch"] ?? "?")), batch \(options.batchSize), AdamW peak learning rate \(options.learningRate), "
                 + "warmup \(Int(options.warmupFraction * 100))% then linear decay, weight decay \(options.weightDecay), gradient clip \(options.clipNorm), dropout \(options.tuning.dropout), "
-                + "class weights \(options.classWeighting.rawValue), topic data \(options.topicRepeat)× per epoch, seed \(options.seed). "
+                + "class weights \(options.classWeighting.rawValue), topic data \(options.topicRepeat)× per epoch, seed \(options.seed), "
+                + "frozen projections at \(options.tuning.loraRank > 0 ? options.precision.rawValue : "fp32"). "
                 + String(format: "Wall time %.0f minutes on 2 CPU cores.", seconds / 60), "",
             "## Validation", "",
             "| metric | value |", "|---|---|",

@@ -67,6 +67,11 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Class weights: none, balanced or sqrt.") var classWeights = "sqrt"
     @Option(help: "Passes over the topic data per epoch (it is ten times smaller).") var topicRepeat = 2
     @Option(help: "Random seed.") var seed: UInt64 = 17
+    @Option(
+        help: ArgumentHelp(
+            "Arithmetic of the frozen projections in LoRA training, forward and backward: auto (bf16 where this CPU has fast BF16 instructions, else fp32), fp32, bf16 or int8. Full fine-tuning is fp32.",
+            valueName: "precision"))
+    var precision: PrecisionChoice = .auto
     @Option(help: "Use only the first N examples of each training set (quick runs).") var limit: Int?
     @Option(help: ArgumentHelp("Checkpoint folder (resumed from when it holds a checkpoint).", valueName: "dir"))
     var checkpoint = "vox-train-checkpoint"
@@ -109,6 +114,8 @@ struct TrainCommand: AsyncParsableCommand {
         options.classWeighting = TrainingOptions.ClassWeighting(rawValue: classWeights) ?? .sqrt
         options.topicRepeat = topicRepeat
         options.seed = seed
+        // BF16 only on auto: its training was measured level with fp32 (README, "Training at low precision").
+        options.precision = loraRank > 0 ? precision.resolve { $0 == .bf16 } : .fp32
         options.limit = limit
         options.checkpointDirectory = checkpoint
         options.baseModel = encoderName
