@@ -114,7 +114,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.classWeighting = TrainingOptions.ClassWeighting(rawValue: classWeights) ?? .sqrt
         options.topicRepeat = topicRepeat
         options.seed = seed
-        // BF16 only on auto: its training was measured level with fp32 (README, "Training at low precision").
+        // BF16 on auto: the closer to fp32 of the two (README, "Training at low precision").
         options.precision = loraRank > 0 ? precision.resolve { $0 == .bf16 } : .fp32
         options.limit = limit
         options.checkpointDirectory = checkpoint
