@@ -70,4 +70,39 @@ import Testing
         let query = try WatchQuery.parse(#"a b OR NOT "c d" #e"#, topic: "t")
         #expect(query.description == #"((a AND b) OR (NOT "c d" AND #e))"#)
     }
+
+    /// Hostile sizes are clear errors or work, never a crash: nesting is bounded, chains are flat.
+    @Test func deepNestingIsAClearErrorWithinTheDocumentedDepth() throws {
+        let limit = WatchQuery.maxDepth
+        let deepest = String(repeating: "(", count: limit) + "a" + String(repeating: ")", count: limit)
+        #expect(try matches(deepest, "an a here"))
+        let notted = String(repeating: "NOT ", count: limit) + "a"
+        #expect(try matches(notted, "a") == (limit % 2 == 0))
+        for hostile in [
+            String(repeating: "(", count: limit + 1) + "a" + String(repeating: ")", count: limit + 1),
+            String(repeating: "(", count: 30_000) + "a" + String(repeating: ")", count: 30_000),
+            String(repeating: "(", count: 30_000),
+            String(repeating: "NOT ", count: 30_000) + "a",
+        ] {
+            let error = #expect(throws: WatchError.self) { try WatchQuery.parse(hostile, topic: "deep") }
+            #expect(error?.message.contains("more than \(limit) deep") == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test func aHundredThousandTermChainMatchesPrintsAndIsFreed() throws {
+        let terms = (0..<100_000).map { "t" + String($0, radix: 36) }
+        for separator in [" OR ", " AND ", " "] {
+            let query = try WatchQuery.parse(terms.joined(separator: separator), topic: "long")
+            #expect(query.matches(WatchText("only \(terms[99_999]) here")) == (separator == " OR "))
+            #expect(query.matches(WatchText(terms.joined(separator: " "))))
+            #expect(query.description.count > 600_000)
+        }
+        let tooLong = String(repeating: "a ", count: WatchQuery.maxLength / 2 + 1)
+        let error = #expect(throws: WatchError.self) { try WatchQuery.parse(tooLong, topic: "long") }
+        #expect(error?.message.contains("the longest allowed is \(WatchQuery.maxLength)") == true)
+    }
+
+    @Test func chainsPrintAsOneNode() throws {
+        #expect(try WatchQuery.parse("a OR b OR c d e", topic: "t").description == "(a OR b OR (c AND d AND e))")
+    }
 }

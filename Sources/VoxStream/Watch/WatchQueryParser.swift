@@ -1,9 +1,12 @@
 /// Recursive-descent parser of watch queries: `or := and ('OR' and)*`, `and := not (('AND')? not)*`,
-/// `not := 'NOT' not | primary`, `primary := '(' or ')' | '"' phrase '"' | term`.
+/// `not := 'NOT' not | primary`, `primary := '(' or ')' | '"' phrase '"' | term`. It recurses only into
+/// parentheses and NOTs, at most `WatchQuery.maxDepth` deep; chains are read in loops.
 struct WatchQueryParser {
     private let characters: [Character]
     private let topic: String
     private var position = 0
+    /// Parentheses and NOTs open around the current position.
+    private var depth = 0
 
     init(source: String, topic: String) {
         characters = Array(source)
@@ -27,26 +30,39 @@ struct WatchQueryParser {
     }
 
     private mutating func parseOr() throws(WatchError) -> WatchQuery {
-        var left = try parseAnd()
-        while keyword("OR") { left = .or(left, try parseAnd()) }
-        return left
+        var operands = [try parseAnd()]
+        while keyword("OR") { operands.append(try parseAnd()) }
+        return operands.count == 1 ? operands[0] : .or(operands)
     }
 
     private mutating func parseAnd() throws(WatchError) -> WatchQuery {
-        var left = try parseNot()
+        var operands = [try parseNot()]
         while true {
             if keyword("AND") {
-                left = .and(left, try parseNot())
+                operands.append(try parseNot())
                 continue
             }
             skipSpaces()
-            guard position < characters.count, characters[position] != ")", !peekKeyword("OR") else { return left }
-            left = .and(left, try parseNot())
+            guard position < characters.count, characters[position] != ")", !peekKeyword("OR") else { break }
+            operands.append(try parseNot())
+        }
+        return operands.count == 1 ? operands[0] : .and(operands)
+    }
+
+    /// Opens one level of nesting (a parenthesis or a NOT), refusing more than `WatchQuery.maxDepth`.
+    private mutating func enter() throws(WatchError) {
+        depth += 1
+        guard depth <= WatchQuery.maxDepth else {
+            throw error("the query nests parentheses and NOTs more than \(WatchQuery.maxDepth) deep")
         }
     }
 
     private mutating func parseNot() throws(WatchError) -> WatchQuery {
-        if keyword("NOT") { return .not(try parseNot()) }
+        if keyword("NOT") {
+            try enter()
+            defer { depth -= 1 }
+            return .not(try parseNot())
+        }
         return try parsePrimary()
     }
 
@@ -55,6 +71,8 @@ struct WatchQueryParser {
         guard position < characters.count else { throw error("expected a term") }
         switch characters[position] {
         case "(":
+            try enter()
+            defer { depth -= 1 }
             position += 1
             let inner = try parseOr()
             skipSpaces()
