@@ -69,3 +69,22 @@ import Testing
         )
     }
 }
+
+/// Times outside 1970–9999 or impossible dates become `bad_time` dead letters, never garbage years.
+@Suite struct BadTimeTests {
+    @Test func impossibleAndOutOfRangeTimesAreDeadLetters() async throws {
+        let folder = try FeedHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let times = [
+            #""2026-02-30T10:00:00Z""#, #""2026-11-28T10:00:00+99:99""#, "9223372036854775807",
+            "-9223372036854775808", "-1", #""1969-07-20T20:17:00Z""#, #""2026-11-28T10:00:00Z""#,
+        ]
+        let lines = times.enumerated().map { index, time in #"{"id":"\#(index)","text":"t","created_at":\#(time)}"# }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/times.jsonl", atomically: true, encoding: .utf8)
+        let result = try await FeedHarness.collect([folder + "/times.jsonl"], options: FeedHarness.options())
+        #expect(result.posts.map(\.id) == ["6"])
+        #expect(result.stats.deadLetters[.badTime] == 6)
+        #expect(result.balanced)
+    }
+}

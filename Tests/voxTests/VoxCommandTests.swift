@@ -14,6 +14,22 @@ import VoxTestSupport
         #expect(BenchCommand.helpMessage().contains("vox bench ingest"))
     }
 
+    /// Durations overflowing Int64 or beyond ten years are refused at the boundary, never a trap.
+    @Test func durationsHaveOneSupportedRange() throws {
+        #expect(DurationParser.milliseconds("90s") == 90_000)
+        #expect(DurationParser.milliseconds("3650d") == DurationParser.longest)
+        for text in ["3651d", "9999999999999999d", "9223372036854775807ms", "-1h", "1.5h", "h"] {
+            #expect(DurationParser.milliseconds(text) == nil, "\(text)")
+        }
+        for arguments in [
+            ["--sample", "--window", "9999999999999999d"], ["--sample", "--lateness", "5000d"],
+            ["--sample", "--slide", "106751991167d"],
+        ] {
+            #expect(throws: (any Error).self) { try ReplayCommand.parse(arguments) }
+        }
+        #expect(throws: (any Error).self) { try ReportCommand.parse(["--in", "vox-out", "--every", "4000d"]) }
+    }
+
     @Test func catNeedsASource() {
         #expect(throws: (any Error).self) { try CatCommand.parse([]) }
         #expect(throws: (any Error).self) { try CatCommand.parse(["--sample", "--time-format", "fortnightly"]) }

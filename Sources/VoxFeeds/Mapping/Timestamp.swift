@@ -1,7 +1,25 @@
 /// Parsing and formatting of post times as milliseconds since the Unix epoch (UTC).
 ///
-/// Hand-written because ingest parses one timestamp per post: `ISO8601DateFormatter` is far slower.
+/// Hand-written because ingest parses one timestamp per post: `ISO8601DateFormatter` is far slower. Times are
+/// supported from 1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z (``supported``): every parser returns nil
+/// outside that range and for impossible dates (February 30th, hour 24, an offset beyond ±23:59), so a feed's
+/// bad time becomes a `bad_time` dead letter and every time Vox prints has a four-digit year it reads back.
 public enum Timestamp {
+    /// The times Vox accepts and prints, in milliseconds since the epoch (years 1970–9999).
+    public static let supported: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    /// `millis` when it is a supported time.
+    @inline(__always)
+    static func checked(_ millis: Int64) -> Int64? { supported.contains(millis) ? millis : nil }
+
+    /// Whether `day` exists in `month` of `year` (proleptic Gregorian).
+    static func isValidDate(year: Int64, month: Int64, day: Int64) -> Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[Int(month - 1)]
+    }
+
     /// How a time field is written.
     public enum Format: String, Sendable, Codable, CaseIterable {
         /// ISO-8601 / RFC 3339 text, or the classic Twitter form, or epoch numbers guessed by magnitude.
@@ -35,7 +53,7 @@ public enum Timestamp {
             }
         }
         guard abs(millis) < 1e16 else { return nil }
-        return Int64(millis.rounded(.down))
+        return checked(Int64(millis.rounded(.down)))
     }
 
     /// Parses ISO-8601 text (`YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`; no zone means UTC).
@@ -44,11 +62,11 @@ public enum Timestamp {
         var reader = DigitReader(bytes: text)
         guard let year = reader.number(digits: 4), reader.take(UInt8(ascii: "-")),
             let month = reader.number(digits: 2), reader.take(UInt8(ascii: "-")),
-            let day = reader.number(digits: 2), (1...12).contains(month), (1...31).contains(day)
+            let day = reader.number(digits: 2), isValidDate(year: year, month: month, day: day)
         else { return nil }
         var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
         var millis: Int64 = 0
-        if reader.atEnd { return seconds * 1000 }
+        if reader.atEnd { return checked(seconds * 1000) }
         guard reader.take(UInt8(ascii: "T")) || reader.take(UInt8(ascii: "t")) || reader.take(UInt8(ascii: " ")),
             let hour = reader.number(digits: 2), reader.take(UInt8(ascii: ":")),
             let minute = reader.number(digits: 2), hour < 24, minute < 60
@@ -72,14 +90,15 @@ public enum Timestamp {
             // UTC
         } else if let sign = reader.peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
             reader.position += 1
-            guard let offsetHours = reader.number(digits: 2) else { return nil }
+            guard let offsetHours = reader.number(digits: 2), offsetHours < 24 else { return nil }
             _ = reader.take(UInt8(ascii: ":"))
             let offsetMinutes = reader.number(digits: 2) ?? 0
+            guard offsetMinutes < 60 else { return nil }
             let offset = offsetHours * 3600 + offsetMinutes * 60
             seconds += sign == UInt8(ascii: "+") ? -offset : offset
         }
         guard reader.atEnd else { return nil }
-        return seconds * 1000 + millis
+        return checked(seconds * 1000 + millis)
     }
 
     /// Parses the classic Twitter form `Wed Oct 10 20:19:24 +0000 2018`.
@@ -97,18 +116,22 @@ public enum Timestamp {
             let sign = reader.peek()
         else { return nil }
         reader.position += 1
-        guard let zoneHours = reader.number(digits: 2), let zoneMinutes = reader.number(digits: 2),
-            reader.take(UInt8(ascii: " ")), let year = reader.number(digits: 4), reader.atEnd
+        guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), let zoneHours = reader.number(digits: 2),
+            let zoneMinutes = reader.number(digits: 2), reader.take(UInt8(ascii: " ")),
+            let year = reader.number(digits: 4), reader.atEnd, zoneHours < 24, zoneMinutes < 60, hour < 24,
+            minute < 60, second <= 60, isValidDate(year: year, month: Int64(monthIndex + 1), day: day)
         else { return nil }
         let offset = (zoneHours * 3600 + zoneMinutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
         let seconds =
             daysFromCivil(year: year, month: Int64(monthIndex + 1), day: day) * 86_400
             + hour * 3600 + minute * 60 + second - offset
-        return seconds * 1000
+        return checked(seconds * 1000)
     }
 
-    /// Formats milliseconds as `2026-11-28T10:00:00.000Z`.
-    public static func format(millis: Int64) -> String {
+    /// Formats milliseconds as `2026-11-28T10:00:00.000Z`; a time outside ``supported`` is clamped to its
+    /// nearest end (only computed times, such as a window's end, can lie there: parsed times never do).
+    public static func format(millis unclamped: Int64) -> String {
+        let millis = min(max(unclamped, supported.lowerBound), supported.upperBound)
         let (days, dayMillis) = floorDivide(millis, 86_400_000)
         let (year, month, day) = civilFromDays(days)
         let hour = dayMillis / 3_600_000

@@ -37,7 +37,8 @@ struct PipelineOptionGroup: ParsableArguments {
             + (slide.map { [("--slide", $0)] } ?? [])
         {
             guard DurationParser.milliseconds(value) != nil else {
-                throw ValidationError("\(name) '\(value)' is not a duration like 1h, 5m, 30s or 200ms")
+                throw ValidationError(
+                    "\(name) '\(value)' is not a duration like 1h, 5m, 30s or 200ms (at most 3650d)")
             }
         }
         guard (DurationParser.milliseconds(window) ?? 0) > 0 else { throw ValidationError("--window must be positive") }
@@ -82,13 +83,20 @@ struct PipelineOptionGroup: ParsableArguments {
     }
 }
 
-/// Durations as people write them: `90s`, `5m`, `1h`, `1d`, `200ms`.
+/// Durations as people write them: `90s`, `5m`, `1h`, `1d`, `200ms`, up to ``longest`` (3,650 days).
 enum DurationParser {
+    /// The longest duration accepted (windows, periods, lateness, timeouts): ten years of 365 days.
+    static let longest: Int64 = 3650 * 86_400_000
+
+    /// The duration in milliseconds; nil for text that is not one, or is longer than ``longest``.
     static func milliseconds(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
-            if let value = Int64(number), value >= 0 { return value * scale }
+            if let value = Int64(number), value >= 0 {
+                let (millis, overflow) = value.multipliedReportingOverflow(by: scale)
+                return !overflow && millis <= longest ? millis : nil
+            }
             if suffix == "m" || suffix == "s" { continue }
         }
         return nil
