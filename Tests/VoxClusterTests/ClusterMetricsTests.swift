@@ -63,7 +63,7 @@ import VoxTestSupport
         workerOptions.metrics = PrometheusMetricsFactory(registry: workerRegistry)
         workerOptions.drain = true
         workerOptions.batch = 8
-        let worked = try await Worker(stage: ClassifyStage(classifier: classifier), options: workerOptions).run()
+        let worked = try await Worker(stage: try ClassifyStage(classifier: classifier), options: workerOptions).run()
         let workerText = workerRegistry.emitToString()
         #expect(worked.classified == 30 && worked.acknowledged == 19)
         #expect(Self.value("vox_cluster_messages_fetched_total", in: workerText) == 19)

@@ -74,10 +74,42 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: directory + "/vox-model.json") else {
             throw ModelError(.missing, "no vox-model.json in \(directory)")
         }
+        let artifact: ClassifierArtifact
         do {
-            return try JSONDecoder().decode(ClassifierArtifact.self, from: data)
+            artifact = try JSONDecoder().decode(ClassifierArtifact.self, from: data)
         } catch {
             throw ModelError(.format, "\(directory)/vox-model.json is not a Vox model description: \(error)")
+        }
+        try artifact.validate(file: directory + "/vox-model.json")
+        return artifact
+    }
+
+    /// Checks the fields a loaded model relies on.
+    /// - Throws: `ModelError` naming `file` and the field.
+    public func validate(file: String) throws(ModelError) {
+        func check(_ ok: Bool, _ what: String) throws(ModelError) {
+            guard ok else { throw ModelError(.format, "\(file): \(what)") }
+        }
+        let tuning = fineTuning
+        try check((0...4096).contains(tuning.loraRank), "lora_rank is \(tuning.loraRank), not in 0…4096")
+        try check(tuning.loraAlpha.isFinite, "lora_alpha is \(tuning.loraAlpha), not a number")
+        try check(
+            tuning.dropout.isFinite && (0..<1).contains(tuning.dropout), "dropout is \(tuning.dropout), not in [0, 1)")
+        try check(!heads.isEmpty, "the model has no heads")
+        try check(Set(heads.map(\.name)).count == heads.count, "two heads share a name")
+        for head in heads {
+            try check(!head.name.isEmpty, "a head has no name")
+            try check(
+                head.labels.count >= (head.kind == .softmax ? 2 : 1),
+                "head \(head.name) has \(head.labels.count) labels")
+            try check(
+                Set(head.labels).count == head.labels.count && !head.labels.contains(""),
+                "head \(head.name) has an empty or repeated label")
+            if let temperature = head.temperature {
+                try check(
+                    temperature.isFinite && temperature > 0,
+                    "head \(head.name)'s temperature is \(temperature), not a positive number")
+            }
         }
     }
 

@@ -81,6 +81,7 @@ public final class BertModel: Sendable {
         } catch {
             throw ModelError(.format, "\(configPath) is not a BERT configuration: \(error)")
         }
+        try config.validate(file: configPath)
         guard config.hiddenAct == "gelu" else {
             throw ModelError(
                 .format, "\(configPath): activation \(config.hiddenAct) is not supported (only exact gelu)")

@@ -50,4 +50,27 @@ public struct BertConfig: Codable, Sendable, Equatable {
 
     /// Width of one attention head.
     public var headSize: Int { hiddenSize / numAttentionHeads }
+
+    /// Checks every number against what the engine can run.
+    /// - Throws: `ModelError` naming `file` and the field.
+    public func validate(file: String) throws(ModelError) {
+        func check(_ ok: Bool, _ what: String) throws(ModelError) {
+            guard ok else { throw ModelError(.format, "\(file): \(what)") }
+        }
+        try check((1...65_536).contains(hiddenSize), "hidden_size is \(hiddenSize), not in 1…65536")
+        try check((1...256).contains(numHiddenLayers), "num_hidden_layers is \(numHiddenLayers), not in 1…256")
+        try check(
+            (1...hiddenSize).contains(numAttentionHeads) && hiddenSize % numAttentionHeads == 0,
+            "num_attention_heads is \(numAttentionHeads), which does not divide hidden_size \(hiddenSize)")
+        try check(
+            (1...1_048_576).contains(intermediateSize), "intermediate_size is \(intermediateSize), not in 1…1048576")
+        try check((1...16_777_216).contains(vocabSize), "vocab_size is \(vocabSize), not in 1…16777216")
+        try check(
+            (1...65_536).contains(maxPositionEmbeddings),
+            "max_position_embeddings is \(maxPositionEmbeddings), not in 1…65536")
+        try check((1...1024).contains(typeVocabSize), "type_vocab_size is \(typeVocabSize), not in 1…1024")
+        try check(
+            layerNormEps.isFinite && layerNormEps > 0 && layerNormEps < 1,
+            "layer_norm_eps is \(layerNormEps), not a small positive number")
+    }
 }

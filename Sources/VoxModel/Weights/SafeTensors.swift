@@ -53,6 +53,8 @@ public final class SafeTensors: @unchecked Sendable {
     public let tensors: [String: Info]
     /// The `__metadata__` entries.
     public let metadata: [String: String]
+    /// The file's path (errors name it).
+    public let path: String
     private let base: UnsafeMutableRawPointer
     private let mappedLength: Int
     private let dataStart: Int
@@ -60,6 +62,7 @@ public final class SafeTensors: @unchecked Sendable {
     /// Maps and validates `path`.
     /// - Throws: `ModelError` describing what is wrong with the file.
     public init(path: String) throws(ModelError) {
+        self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ModelError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -148,10 +151,21 @@ public final class SafeTensors: @unchecked Sendable {
 
     /// A floating-point tensor as `Float`s (F32 copied, F16 and BF16 widened), checked against `shape`.
     /// - Throws: `ModelError` when the tensor is missing, has another shape, or is not a float type.
+    /// - Throws: `ModelError` naming the file and tensor when it is missing, misshapen, not floating point, or holds
+    ///   a NaN or an infinity (checked once, at load).
     public func floats(_ name: String, shape expected: [Int]) throws(ModelError) -> [Float] {
-        guard let info = tensors[name] else { throw ModelError(.format, "the weights have no tensor \(name)") }
+        let values = try decodedFloats(name, shape: expected)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw ModelError(
+                .format, "\(path): tensor \(name) holds a non-finite value (\(values[bad]) at element \(bad))")
+        }
+        return values
+    }
+
+    private func decodedFloats(_ name: String, shape expected: [Int]) throws(ModelError) -> [Float] {
+        guard let info = tensors[name] else { throw ModelError(.format, "\(path) has no tensor \(name)") }
         guard info.shape == expected else {
-            throw ModelError(.format, "tensor \(name) has shape \(info.shape), expected \(expected)")
+            throw ModelError(.format, "\(path): tensor \(name) has shape \(info.shape), expected \(expected)")
         }
         let raw = try bytes(name)
         switch info.dtype {

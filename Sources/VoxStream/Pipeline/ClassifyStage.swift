@@ -6,12 +6,12 @@ import VoxModel
 public struct ClassifyStage: Sendable {
     /// The classifier.
     public let classifier: TextClassifier
-    private let sentimentHead: Int?
+    private let sentimentHead: Int
     private let topicHead: Int?
 
     /// The probabilities of one post.
     public struct Scores: Sendable, Equatable {
-        /// Negative, neutral, positive (`[0, 1, 0]` for a model without a sentiment head).
+        /// Negative, neutral, positive.
         public var sentiment: [Float]
         /// In the taxonomy's order (empty without a topic head).
         public var topics: [Float]
@@ -24,10 +24,25 @@ public struct ClassifyStage: Sendable {
     }
 
     /// A stage for `classifier`.
-    public init(classifier: TextClassifier) {
+    /// - Throws: `ModelError` when the model has no sentiment head with the labels negative, neutral, positive
+    ///   (windows, shares and alerts are sentiment: a model without one would report every post as neutral).
+    public init(classifier: TextClassifier) throws(ModelError) {
         self.classifier = classifier
         let heads = classifier.artifact.heads
-        sentimentHead = heads.firstIndex { $0.name == "sentiment" }
+        let label = classifier.artifact.label
+        guard let sentiment = heads.firstIndex(where: { $0.name == "sentiment" }) else {
+            throw ModelError(
+                .format,
+                "\(label) has no sentiment head, which windows, shares and alerts need (train one with vox train "
+                    + "--sentiment-train FILE)")
+        }
+        guard heads[sentiment].labels == HeadSpec.sentimentLabels, heads[sentiment].kind == .softmax else {
+            throw ModelError(
+                .format,
+                "\(label)'s sentiment head has labels \(heads[sentiment].labels.joined(separator: ", ")); the "
+                    + "pipeline needs one softmax over negative, neutral, positive")
+        }
+        sentimentHead = sentiment
         topicHead = heads.firstIndex { $0.name == "topic" }
     }
 
@@ -40,7 +55,7 @@ public struct ClassifyStage: Sendable {
         let elapsed = clock.now - started
         let scores = predictions.map { prediction in
             Scores(
-                sentiment: sentimentHead.map { prediction.probabilities[$0] } ?? [0, 1, 0],
+                sentiment: prediction.probabilities[sentimentHead],
                 topics: topicHead.map { prediction.probabilities[$0] } ?? [])
         }
         return (scores, elapsed.totalNanoseconds)

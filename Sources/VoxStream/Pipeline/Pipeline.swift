@@ -58,7 +58,7 @@ public final class Pipeline: Sendable {
             feedOptions.skipLines = resumed.consumedLines
             if let saved = resumed.filter { filter = saved }
         }
-        let classify = ClassifyStage(classifier: classifier)
+        let classify = try ClassifyStage(classifier: classifier)
         let channel = AsyncChannel<Item>()
         let options = options
         let feed = Feed(sources: feed.sources, options: feedOptions)

@@ -125,7 +125,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             for model in models {
                 var options = Worker.Options(url: url, streams: streams)
                 options.drain = true
-                let worker = Worker(stage: ClassifyStage(classifier: model), options: options)
+                let worker = Worker(stage: try ClassifyStage(classifier: model), options: options)
                 group.addTask { try await worker.run() }
             }
             let stats = try await aggregator.run()
@@ -152,7 +152,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         var options = Worker.Options(url: url, streams: streams)
         options.drain = true
         let started = DispatchTime.now()
-        let stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run()
+        let stats = try await Worker(stage: try ClassifyStage(classifier: model), options: options).run()
         guard stats.classified == posts else { throw CLIError("the worker classified \(stats.classified) posts") }
         return Run(
             seconds: started.elapsed, modelSeconds: stats.modelSeconds, messagingSeconds: stats.messagingSeconds,
@@ -172,7 +172,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         ).run()
         let jetStream = try await JetStream.connect(url: url)
         let reader = try await jetStream.reader(stream: streams.lines, subject: streams.linesSubject, from: 1)
-        let scores = await ClassifyStage(classifier: model).classify(["a neutral post"]).scores[0]
+        let scores = try await ClassifyStage(classifier: model).classify(["a neutral post"]).scores[0]
         var found = 0
         while found < ceilingPosts {
             let messages = try await reader.fetch(1000, timeout: .seconds(2))

@@ -52,7 +52,7 @@ struct WorkerCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("vox: worker on \(cluster.stream) with \(model.tag)\n".utf8))
         let stats: Worker.Stats
         do {
-            stats = try await Worker(stage: ClassifyStage(classifier: model), options: options).run(
+            stats = try await Worker(stage: try ClassifyStage(classifier: model), options: options).run(
                 stop: stop, notice: { FileHandle.standardError.write(Data("vox: \($0)\n".utf8)) })
         } catch let error as ClusterError {
             await metrics?.server.stop()
