@@ -93,6 +93,39 @@ import VoxTestSupport
         #expect(result.stderr.contains("2000 lines: 2000 posts, 0 skipped, 0 dead letters"))
     }
 
+    /// A full disk is an error with a message and a non-zero exit, never a silent stop with status 0.
+    @Test func catFailsWhenItsOutputCannotBeWritten() async throws {
+        let outcome = try await ProcessRunner.offPool { () throws -> (Int32, String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
+            process.arguments = ["cat", "--sample"]
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        #expect(outcome.0 != 0)
+        #expect(outcome.1.contains("cannot write to standard output: No space left on device"), "\(outcome.1)")
+        // The pipeline's dead-letter file on a full disk ends the run with the reason, not with counts it did not write.
+        let folder = NSTemporaryDirectory() + "vox-full-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try #"{"data":{"id":"1","text":"hi","created_at":"2026-11-28T10:00:00Z"}}\#n{broken\#n"#.write(
+            toFile: folder + "/feed.jsonl", atomically: true, encoding: .utf8)
+        let replay = try await run([
+            "replay", folder + "/feed.jsonl", "--out", folder + "/out", "--dead-letter", "/dev/full",
+        ])
+        #expect(replay.status != 0)
+        #expect(replay.stderr.contains("cannot write to /dev/full"), "\(replay.stderr)")
+        // A reader that goes away early (`| head`) is not a failure.
+        let piped = try await ProcessRunner.run(
+            "/bin/bash", ["-c", "set -o pipefail; '\(VoxBinaryTests.binary)' cat --sample | head -c 10"])
+        #expect(piped.status == 0 && piped.stdout.count == 10)
+    }
+
     @Test func catExitsNonZeroWhenASourceCannotBeRead() async throws {
         let result = try await run(["cat", "http://127.0.0.1:9/feed.jsonl", "--retries", "0"])
         #expect(result.status == 1)

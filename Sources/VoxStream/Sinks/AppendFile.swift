@@ -4,10 +4,12 @@ import VoxFeeds
 /// An append-only text file written in whole records; a header line is written when the file is new.
 final class AppendFile {
     private let handle: FileHandle
+    private let path: String
     private var pending = ""
 
     /// Opens (creating) `path`, writing `header` first when the file is empty.
     init(path: String, header: String? = nil) throws {
+        self.path = path
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
                 throw WatchError("cannot create \(path)")
@@ -24,9 +26,15 @@ final class AppendFile {
     func append(_ line: String) { pending += line + "\n" }
 
     /// Writes the queued records.
+    /// - Throws: `WatchError` naming the file when the system refuses the write (a full disk, say): the run ends
+    ///   with that message, so no count claims records that were not written.
     func flush() throws {
         guard !pending.isEmpty else { return }
-        try handle.write(contentsOf: Data(pending.utf8))
+        do {
+            try handle.write(contentsOf: Data(pending.utf8))
+        } catch {
+            throw WatchError("cannot write to \(path): \((error as NSError).localizedDescription)")
+        }
         pending = ""
     }
 }

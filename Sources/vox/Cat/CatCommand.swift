@@ -75,6 +75,7 @@ struct CatCommand: AsyncParsableCommand {
                     if output.broken { throw FeedStop() }
                 }
                 for letter in batch.deadLetters { deadLetters?.writeLine { RecordJSON.append(letter, to: &$0) } }
+                if deadLetters?.broken == true { throw FeedStop() }
             case .notice(let index, let message):
                 FileHandle.standardError.write(Data("vox: [\(feed.sources[index].name)] \(message)\n".utf8))
             case .finished(_, let error?, _):
@@ -83,8 +84,9 @@ struct CatCommand: AsyncParsableCommand {
                 break
             }
         }
-        output.flush()
-        deadLetters?.flush()
+        // A failed write (a full disk) is an error with a non-zero exit; a reader that went away is not.
+        try output.finish()
+        try deadLetters?.finish()
         return stats
     }
 }
