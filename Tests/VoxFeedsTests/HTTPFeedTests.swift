@@ -142,6 +142,20 @@ import VoxTestSupport
         #expect(server.requests[0].headers["user-agent"] == "vox/\(VoxVersion.current)")
     }
 
+    /// A token with a line break would smuggle another header into the request: the source fails before sending.
+    @Test func anAuthorizationValueWithALineBreakIsRefused() async throws {
+        let server = try LoopbackHTTPServer { _ in TestResponse(status: 200, body: FeedHarness.genericLines(2)) }
+        var options = try FeedHarness.options()
+        setenv("VOX_TEST_BAD_TOKEN", "s3cret\r\nX-Evil: 1", 1)
+        defer { unsetenv("VOX_TEST_BAD_TOKEN") }
+        options.http.authEnvironmentVariable = "VOX_TEST_BAD_TOKEN"
+        options.http.maxRetries = 0
+        let result = try await FeedHarness.collect([server.baseURL + "/feed"], options: options)
+        #expect(result.posts.isEmpty && server.requests.isEmpty)
+        let error = try #require(result.stats.sources.first?.error)
+        #expect(error.contains("holds a line break") && !error.contains("s3cret"), "\(error)")
+    }
+
     @Test func readsASlowDrip() async throws {
         let body = FeedHarness.genericLines(40)
         let server = try LoopbackHTTPServer { _ in

@@ -105,4 +105,13 @@ import Testing
     @Test func chainsPrintAsOneNode() throws {
         #expect(try WatchQuery.parse("a OR b OR c d e", topic: "t").description == "(a OR b OR (c AND d AND e))")
     }
+
+    @Test func watchTopicsMayNotTakeTheNamesOfOtherRows() throws {
+        let all = #expect(throws: WatchError.self) { try WatchTopics.parse("topics:\n  all: 'x'\n") }
+        #expect(all?.message.contains("names the row of all posts") == true)
+        let watch = try WatchTopics.parse("topics:\n  sports: 'match'\n  Apple: 'iphone'\n")
+        let clash = #expect(throws: WatchError.self) { try watch.checkNames(against: ["music", "sports"]) }
+        #expect(clash?.message.contains("'sports'") == true)
+        #expect(throws: Never.self) { try watch.checkNames(against: ["music"]) }
+    }
 }

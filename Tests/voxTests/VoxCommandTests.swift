@@ -30,6 +30,25 @@ import VoxTestSupport
         #expect(throws: (any Error).self) { try ReportCommand.parse(["--in", "vox-out", "--every", "4000d"]) }
     }
 
+    /// Header values may hold tokens: errors name the header, never the value; a line break is refused.
+    @Test func headersAndAlertOptionsAreCheckedWithoutEchoingSecrets() {
+        for header in ["NoColonButSecret-abc123", "X-Token: abc123\r\nEvil: 1", "X-Token: abc123\n", ": abc123"] {
+            do {
+                _ = try CatCommand.parse(["x.jsonl", "--header", header])
+                Issue.record("accepted \(header.debugDescription)")
+            } catch {
+                let message = CatCommand.message(for: error)
+                #expect(!message.contains("abc123"), "\(message)")
+            }
+        }
+        for arguments in [
+            ["--alert-threshold", "nan"], ["--alert-threshold", "-1"], ["--alert-min-posts", "-3"],
+            ["--alert-cooldown", "-1"],
+        ] {
+            #expect(throws: (any Error).self) { try ReplayCommand.parse(["--sample"] + arguments) }
+        }
+    }
+
     @Test func catNeedsASource() {
         #expect(throws: (any Error).self) { try CatCommand.parse([]) }
         #expect(throws: (any Error).self) { try CatCommand.parse(["--sample", "--time-format", "fortnightly"]) }

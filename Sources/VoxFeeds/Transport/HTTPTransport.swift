@@ -149,6 +149,11 @@ struct HTTPTransport: ByteTransport {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
                 throw FeedError(.usage, "the environment variable \(variable) named by --auth-env is not set")
             }
+            // A line break would start another header (or a request); the value itself is never printed.
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw FeedError(
+                    .usage, "the environment variable \(variable) named by --auth-env holds a line break or NUL")
+            }
             let hasScheme = value.split(separator: " ").count > 1
             headers.append("Authorization: " + (hasScheme ? value : "Bearer " + value))
         }

@@ -48,6 +48,7 @@ public final class Aggregation {
         sources: [String], profile: String, model: ModelDescription, watch: WatchTopics, options: PipelineOptions,
         notice: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
+        try watch.checkNames(against: model.taxonomy)
         let languages = options.languages.map { $0.sorted().joined(separator: ",") } ?? "all"
         let topics = watch.topics.map { "\($0.name)=\($0.query)" }.joined(separator: ";")
         configuration =

@@ -47,9 +47,24 @@ public struct WatchTopics: Sendable {
             guard !topics.contains(where: { $0.0 == name }) else {
                 throw WatchError("\(origin): topic '\(name)' appears twice")
             }
+            guard name != WatchTopics.allPosts else {
+                throw WatchError("\(origin): '\(name)' names the row of all posts; call the topic something else")
+            }
             topics.append((name, try WatchQuery.parse(source, topic: name)))
         }
         return WatchTopics(topics)
+    }
+
+    /// The topic of the rows counting every post, which no watch topic may take.
+    public static let allPosts = "all"
+
+    /// Checks that no watch topic takes the name of one of the model's topics (rows and alerts would mix them).
+    /// - Throws: `WatchError` naming the topic.
+    public func checkNames(against taxonomy: [String]) throws(WatchError) {
+        if let clash = topics.first(where: { taxonomy.contains($0.name) }) {
+            throw WatchError(
+                "watch topic '\(clash.name)' has the name of one of the model's topics; call it something else")
+        }
     }
 
     /// The names of the topics `text` matches, in file order.

@@ -58,8 +58,15 @@ struct FeedOptionGroup: ParsableArguments {
             throw ValidationError(
                 "--time-format must be one of: \(Timestamp.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        for header in headers where !header.contains(":") {
-            throw ValidationError("--header '\(header)' must look like 'Name: value'")
+        // Errors name the header, never its value (it may hold a token).
+        for (index, header) in headers.enumerated() {
+            let name = header.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            guard header.contains(":"), !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else {
+                throw ValidationError("--header number \(index + 1) must look like 'Name: value'")
+            }
+            guard !header.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw ValidationError("--header \(name) holds a line break or NUL, which would start another header")
+            }
         }
     }
 

@@ -51,6 +51,12 @@ struct PipelineOptionGroup: ParsableArguments {
             throw ValidationError("--format must be csv, jsonl or both")
         }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard alertThreshold.isFinite, alertThreshold > 0 else {
+            throw ValidationError("--alert-threshold must be a positive number of deviations")
+        }
+        guard alertMinPosts >= 0, alertCooldown >= 0 else {
+            throw ValidationError("--alert-min-posts and --alert-cooldown cannot be negative")
+        }
         guard speed == "max" || (speed.hasSuffix("x") && (Double(speed.dropLast()) ?? 0) > 0) else {
             throw ValidationError("--speed must be max or a positive multiple such as 60x")
         }
