@@ -114,4 +114,14 @@ import Testing
         #expect(clash?.message.contains("'sports'") == true)
         #expect(throws: Never.self) { try watch.checkNames(against: ["music"]) }
     }
+
+    @Test func jsonWatchFilesMaySpellCharactersAsSurrogatePairs() throws {
+        let json = #"{"topics": {"Smile \ud83d\ude00": "\uD840\uDC00 OR happy", "Path": "\\ud83d OR slash"}}"#
+        let topics = try WatchTopics.parse(json)
+        #expect(topics.topics.map(\.name) == ["Smile 😀", "Path"])
+        #expect(topics.matches("so \u{20000} today") == [0])
+        #expect(topics.matches("happy") == [0])
+        // An escaped backslash stays a backslash: "\\ud83d" is the text \ud83d, not half a character.
+        #expect(topics.topics[1].query.description == "(ud83d OR slash)")
+    }
 }

@@ -42,6 +42,20 @@ import Testing
         }
     }
 
+    /// A running job's windows.jsonl may end in a row being written: skipped, as `vox serve` does; a broken row
+    /// followed by a newline is still an error.
+    @Test func aHalfWrittenLastLineIsSkipped() throws {
+        let complete = row(
+            "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 2, positive: 5,
+            score: 0.3)
+        let writing = complete + "\n" + String(complete.prefix(40))
+        let report = try WindowReport(windowsJSONL: writing, from: nil, to: nil, every: 86_400_000, topics: nil)
+        #expect(report.rows.map(\.posts) == [10])
+        #expect(throws: WatchError.self) {
+            try WindowReport(windowsJSONL: writing + "\n", from: nil, to: nil, every: 86_400_000, topics: nil)
+        }
+    }
+
     @Test func correctedSharesAndIntervalsAreRecomputedFromSummedCountsNotAveraged() throws {
         let lines = [
             row(

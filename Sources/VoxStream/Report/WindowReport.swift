@@ -56,7 +56,12 @@ public struct WindowReport: Sendable {
         domain: DomainEstimate? = nil
     ) throws(WatchError) {
         var index: [String: Int] = [:]
-        for (number, line) in text.split(separator: "\n").enumerated() {
+        let lines = text.split(separator: "\n")
+        // A last line without its newline is being written by a running job (as `vox serve` reads it too): a row
+        // that does not parse there is skipped, not an error.
+        let partial = text.hasSuffix("\n") ? nil : lines.indices.last
+        for (number, line) in lines.enumerated() {
+            if number == partial, (try? JSONSerialization.jsonObject(with: Data(line.utf8))) == nil { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let startText = object["window_start"] as? String, let endText = object["window_end"] as? String,
                 let start = Array(startText.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601),

@@ -28,7 +28,7 @@ public struct WatchTopics: Sendable {
     public static func parse(_ text: String, origin: String = "watch file") throws(WatchError) -> WatchTopics {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: WatchTopics.joiningSurrogatePairs(text))
         } catch {
             throw WatchError("\(origin) is not valid YAML or JSON: \(error)")
         }
@@ -53,6 +53,40 @@ public struct WatchTopics: Sendable {
             topics.append((name, try WatchQuery.parse(source, topic: name)))
         }
         return WatchTopics(topics)
+    }
+
+    /// A JSON document with its `\uD83D\uDE00`-style surrogate-pair escapes written as YAML's `\U0001F600`
+    /// (JSON spells characters beyond the BMP as two escapes, which the YAML parser refuses); other text as it is.
+    static func joiningSurrogatePairs(_ text: String) -> String {
+        guard text.first(where: { !$0.isWhitespace }) == "{", text.contains("\\u") else { return text }
+        let units = Array(text.utf8)
+        func hex(_ start: Int) -> UInt32? {
+            guard start + 6 <= units.count, units[start] == UInt8(ascii: "\\"), units[start + 1] == UInt8(ascii: "u")
+            else { return nil }
+            return UInt32(String(decoding: units[(start + 2)..<(start + 6)], as: UTF8.self), radix: 16)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(units.count)
+        var index = 0
+        while index < units.count {
+            guard units[index] == UInt8(ascii: "\\"), index + 1 < units.count else {
+                output.append(units[index])
+                index += 1
+                continue
+            }
+            if let high = hex(index), (0xD800...0xDBFF).contains(high), let low = hex(index + 6),
+                (0xDC00...0xDFFF).contains(low)
+            {
+                let scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                output += Array(("\\U" + String(format: "%08X", scalar)).utf8)
+                index += 12
+            } else {
+                // Any other escape (an escaped backslash included) is copied whole.
+                output += [units[index], units[index + 1]]
+                index += 2
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// The topic of the rows counting every post, which no watch topic may take.
