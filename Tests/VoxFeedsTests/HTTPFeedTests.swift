@@ -80,6 +80,25 @@ import VoxTestSupport
         #expect(result.notices.contains { $0.contains("does not resume ranges") })
     }
 
+    /// A server that ignores Range and drops at the same byte every time: re-reading what was delivered is not
+    /// progress, so the retries run out and the source fails with a message instead of looping for ever.
+    @Test func aServerDroppingAtTheSameByteExhaustsTheRetries() async throws {
+        let body = FeedHarness.genericLines(2_000)
+        let cut = body.count / 2 + 3
+        let server = try LoopbackHTTPServer { request in
+            var response = TestResponse.resource(body, for: request, honourRange: false)
+            response.cutAfter = cut
+            return response
+        }
+        var options = try FeedHarness.options()
+        options.http.maxRetries = 2
+        options.http.initialBackoff = 0.01
+        let result = try await FeedHarness.collect([server.baseURL + "/feed"], options: options)
+        #expect(server.requests.count == 3, "one try and two retries")
+        #expect(result.stats.sources.first?.error?.contains("gave up after 2 retries") == true)
+        #expect(!result.posts.isEmpty && result.posts.count < 2_000 && result.balanced)
+    }
+
     @Test func retriesAfterAServerError() async throws {
         let body = FeedHarness.genericLines(10)
         let server = try LoopbackHTTPServer { request in

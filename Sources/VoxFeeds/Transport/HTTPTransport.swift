@@ -20,6 +20,9 @@ struct HTTPTransport: ByteTransport {
     func run(_ sink: any TransportSink) throws {
         let request = try CurlRequest()
         var delivered: Int64 = 0
+        // The most bytes of the resource ever handed on: a transfer made progress only when it passed this (a
+        // server that ignores Range re-sends what was delivered, which is not progress).
+        var highWater: Int64 = 0
         var etag: String? = nil
         var failures = 0
         var generator = SystemRandomNumberGenerator()
@@ -79,7 +82,10 @@ struct HTTPTransport: ByteTransport {
                         return false
                     }
                     delivered += Int64(chunk.count)
-                    progressed = true
+                    if delivered > highWater {
+                        highWater = delivered
+                        progressed = true
+                    }
                     return true
                 },
                 shouldAbort: { sink.stop.isStopped })
