@@ -29,6 +29,12 @@ import Testing
 
     @Test func masksCredentialsInURLs() throws {
         #expect(try FeedSource("https://user:secret@example.com/feed").name == "https://***@example.com/feed")
+        // Tokens in the query string are masked like passwords; other parameters stay readable.
+        #expect(
+            try FeedSource("https://example.com/feed?since=5&access_token=abc123&API-KEY=k9#top").name
+                == "https://example.com/feed?since=5&access_token=***&API-KEY=***#top")
+        #expect(
+            try FeedSource("https://u:p@example.com/f?token=t&x").name == "https://***@example.com/f?token=***&x")
         #expect(try FeedSource("http://example.com/a@b").name == "http://example.com/a@b")
     }
 

@@ -44,12 +44,30 @@ public struct FeedSource: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// The URL with any `user:password@` replaced by `***@`, for logs and messages.
+    /// Query parameters whose values are credentials (compared lower-cased, `-` read as `_`).
+    static let secretParameters: Set<String> = [
+        "token", "access_token", "auth", "auth_token", "key", "api_key", "apikey", "secret", "client_secret",
+        "password", "pass", "sig", "signature", "bearer", "session", "jwt",
+    ]
+
+    /// The URL with any `user:password@` replaced by `***@` and the values of credential query parameters
+    /// (`?access_token=…`, `&api_key=…`) by `***`, for logs, messages and stats.
     static func masked(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
-            !url[scheme.upperBound..<at].contains("/")
-        else { return url }
-        return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
+        var text = url
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+            !text[scheme.upperBound..<at].contains("/")
+        {
+            text = String(text[..<scheme.upperBound]) + "***" + String(text[at...])
+        }
+        guard let question = text.firstIndex(of: "?") else { return text }
+        let fragment = text[question...].firstIndex(of: "#")
+        let query = text[text.index(after: question)..<(fragment ?? text.endIndex)]
+        let parts = query.split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
+            guard let equals = part.firstIndex(of: "=") else { return String(part) }
+            let name = part[..<equals].lowercased().replacingOccurrences(of: "-", with: "_")
+            return secretParameters.contains(name) ? part[...equals] + "***" : String(part)
+        }
+        return String(text[...question]) + parts.joined(separator: "&") + String(text[(fragment ?? text.endIndex)...])
     }
 
     private static func expand(_ path: String) throws(FeedError) -> [String] {
