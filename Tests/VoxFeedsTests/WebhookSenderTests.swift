@@ -35,4 +35,22 @@ import VoxTestSupport
         #expect(down.finish() == (sent: 0, failed: 1))
         #expect(server.requests.filter { $0.path == "/down" }.count == 2)
     }
+
+    /// When the wait for the last deliveries runs out, the one being delivered and those waiting are failures:
+    /// sent + failed is always the number of documents sent, and a delivery ending later changes nothing.
+    @Test func everyDocumentIsCountedOnceWhenTheDrainTimesOut() throws {
+        let server = try LoopbackHTTPServer { _ in
+            var response = TestResponse(status: 200, body: Array(repeating: UInt8(ascii: "x"), count: 200))
+            response.dripBytes = 1
+            response.dripDelay = 0.05
+            return response
+        }
+        let sender = WebhookSender(url: server.baseURL + "/slow", attempts: 1)
+        for index in 0..<3 { sender.send(#"{"n":\#(index)}"#) }
+        Thread.sleep(forTimeInterval: 0.2)
+        let counts = sender.finish(timeout: 0.1)
+        #expect(counts.sent + counts.failed == 3 && counts.failed >= 2, "\(counts)")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(sender.counts == counts)
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// documents wait in a bounded queue, and what cannot be delivered (after the retries, or because the queue is
 /// full) is counted as a failure.
 public final class WebhookSender: @unchecked Sendable {
-    // @unchecked: `queue`, `sent`, `failed` and `closed` are only touched while `condition` is locked.
+    // @unchecked: `queue`, `sent`, `failed`, `inFlight`, `settled` and `closed` are only touched while `condition`
+    // is locked.
     private let url: String
     private let attempts: Int
     private let backoff: Double
@@ -15,6 +16,10 @@ public final class WebhookSender: @unchecked Sendable {
     private var failed = 0
     private var closed = false
     private var running = true
+    /// A document taken from the queue whose delivery has not ended yet.
+    private var inFlight = false
+    /// Set once `finish` has returned its counts: a delivery ending later changes them no more.
+    private var settled = false
 
     /// Starts a sender.
     /// - Parameters:
@@ -51,8 +56,11 @@ public final class WebhookSender: @unchecked Sendable {
         closed = true
         condition.broadcast()
         while running && condition.wait(until: deadline) {}
-        failed += queue.count
+        // Every document queued is counted once: what is still waiting, or still being delivered when the time
+        // is up, is a failure.
+        failed += queue.count + (inFlight ? 1 : 0)
         queue.removeAll()
+        settled = true
         let result = (sent, failed)
         condition.unlock()
         return result
@@ -76,10 +84,14 @@ public final class WebhookSender: @unchecked Sendable {
                 return
             }
             let document = queue.removeFirst()
+            inFlight = true
             condition.unlock()
             let delivered = deliver(document)
             condition.lock()
-            if delivered { sent += 1 } else { failed += 1 }
+            inFlight = false
+            if !settled {
+                if delivered { sent += 1 } else { failed += 1 }
+            }
             condition.unlock()
         }
     }

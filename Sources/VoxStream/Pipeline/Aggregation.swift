@@ -165,13 +165,14 @@ public final class Aggregation {
                 try save(directory, completed: true, filter: filter, positions: positions)
             }
         }
+        // Run time ends here: waiting for the webhook's last deliveries is not part of it.
+        stats.seconds = Date().timeIntervalSince(started)
         if let webhook {
             let delivered = webhook.finish()
             stats.webhookSent = delivered.sent
             stats.webhookFailed = delivered.failed
             if delivered.failed > 0 { notice("\(delivered.failed) alerts could not be delivered to the webhook") }
         }
-        stats.seconds = Date().timeIntervalSince(started)
         try writeAtomically(stats.json, to: options.output + "/run.json")
         recordMetrics()
         return stats
