@@ -88,3 +88,22 @@ import Testing
         #expect(result.balanced)
     }
 }
+
+/// A resumed run skips the lines its checkpoint had read; a source now shorter than that is an error naming it.
+@Suite struct ShrunkSourceTests {
+    @Test func aSourceShorterThanTheCheckpointsLinesFails() async throws {
+        let folder = try FeedHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = (0..<10).map { #"{"id":"\#($0)","text":"t","created_at":"2026-11-28T10:00:00Z"}"# }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/feed.jsonl", atomically: true, encoding: .utf8)
+        var options = try FeedHarness.options()
+        options.skipLines = [8]
+        let resumed = try await FeedHarness.collect([folder + "/feed.jsonl"], options: options)
+        #expect(resumed.posts.map(\.id) == ["8", "9"] && resumed.stats.sources[0].error == nil)
+        options.skipLines = [25]
+        let shrunk = try await FeedHarness.collect([folder + "/feed.jsonl"], options: options)
+        let error = try #require(shrunk.stats.sources[0].error)
+        #expect(error.contains("has 10 lines, fewer than the 25 a checkpoint had already read"), "\(error)")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VoxFeeds
 
 @testable import VoxStream
 
@@ -40,5 +41,40 @@ struct OutputSinksTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/hourly") == ["2026-12-03T14.csv"])
         #expect(!FileManager.default.fileExists(atPath: root + "/run.json.partial"))
         #expect(try String(contentsOfFile: root + "/hourly/2026-12-03T14.csv", encoding: .utf8) == "hour,topic\n")
+    }
+
+    /// Resuming onto outputs that changed since the checkpoint is refused: cutting a shorter file "back" would pad
+    /// it with NUL bytes, and an edited or replaced file would silently lose or mix windows.
+    @Test func resumingOntoChangedOutputsIsRefused() throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func open(_ state: OutputSinks.State) throws -> OutputSinks {
+            try OutputSinks(
+                directory: root, format: .jsonl, sliding: false, emitPosts: false,
+                deadLetterPath: root + "/dead-letter.jsonl", restoring: state)
+        }
+        let sinks = try open(.empty)
+        let letter = DeadLetter(source: "f", offset: 0, line: 1, reason: .invalidJSON, snippet: "{x", detail: nil)
+        try sinks.write(deadLetters: [letter, letter])
+        let state = try sinks.state()
+        let path = root + "/dead-letter.jsonl"
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Unchanged, or only grown past the checkpoint: resumed and cut back to the recorded length.
+        try (written + Data("{\"after\":1}\n".utf8)).write(to: URL(fileURLWithPath: path))
+        _ = try open(state)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == written)
+        // Shorter, emptied, edited before the recorded length, or deleted: refused, and left as it is.
+        for (changed, message) in [
+            (written.prefix(10), "fewer than the"), (Data(), "fewer than the"),
+            (Data(written.map { $0 == UInt8(ascii: "x") ? UInt8(ascii: "y") : $0 }), "is not what the checkpoint"),
+        ] {
+            try Data(changed).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: WatchError.self) { try open(state) }
+            #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(changed))
+        }
+        try FileManager.default.removeItem(atPath: path)
+        let missing = #expect(throws: WatchError.self) { try open(state) }
+        #expect(missing?.message.contains("is missing") == true)
     }
 }

@@ -143,7 +143,15 @@ public struct Feed: Sendable {
                 await channel.send(.reconnected(sourceIndex: index))
             case .end(let error, let rawBytes):
                 await emit(parser.finish())
-                await channel.send(.finished(sourceIndex: index, error: error, bytes: rawBytes))
+                var failure = error
+                let skip = options.skipLines.indices.contains(index) ? options.skipLines[index] : 0
+                if failure == nil, parser.skipRemaining > 0, options.stopRequest?.isStopped != true {
+                    failure = FeedError(
+                        .io,
+                        "\(source.name) has \(skip - parser.skipRemaining) lines, fewer than the \(skip) a checkpoint "
+                            + "had already read: the source changed since; remove the checkpoint folder to start over")
+                }
+                await channel.send(.finished(sourceIndex: index, error: failure, bytes: rawBytes))
                 return
             }
         }

@@ -17,7 +17,8 @@ struct LineParser {
     private var examined = 0
 
     /// Lines still to pass over unmapped and uncounted (a resumed run already processed them).
-    private var skipRemaining: Int
+    /// Lines still to skip (a resumed run's lines already processed); above zero at the end, the source shrank.
+    private(set) var skipRemaining: Int
 
     init(sourceIndex: Int, choice: Choice, skip: Int = 0) {
         self.sourceIndex = sourceIndex

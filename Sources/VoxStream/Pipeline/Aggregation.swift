@@ -70,6 +70,9 @@ public final class Aggregation {
             guard checkpoint.consumedLines.count == sources.count else {
                 throw WatchError("the checkpoint in \(directory) is of \(checkpoint.consumedLines.count) sources")
             }
+            guard checkpoint.consumedLines.allSatisfy({ $0 >= 0 }) else {
+                throw WatchError("the checkpoint in \(directory) records a negative count of lines read")
+            }
             saved = checkpoint
         }
         sinks = try OutputSinks(

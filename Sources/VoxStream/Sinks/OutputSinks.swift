@@ -27,9 +27,53 @@ public final class OutputSinks {
         var lengths: [String: UInt64]
         var hourly: [Int64: [WindowRecord]]
         var hourShares: [Int64: [String: Double]]
+        /// An FNV-1a digest of each file's last ``tailBytes`` bytes before its length (nil in older checkpoints).
+        var tails: [String: String]? = nil
 
         /// A fresh start: every output empty.
-        static let empty = State(lengths: [:], hourly: [:], hourShares: [:])
+        static let empty = State(lengths: [:], hourly: [:], hourShares: [:], tails: [:])
+    }
+
+    /// The bytes before a file's checkpointed length whose digest the checkpoint keeps.
+    static let tailBytes: UInt64 = 4096
+
+    /// The digest of `file`'s bytes in `[length − tailBytes, length)` (nil when it cannot be read).
+    static func tailDigest(_ file: String, length: UInt64) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
+        defer { try? handle.close() }
+        let start = length > tailBytes ? length - tailBytes : 0
+        do {
+            try handle.seek(toOffset: start)
+            let data = try handle.read(upToCount: Int(length - start)) ?? Data()
+            guard UInt64(data.count) == length - start else { return nil }
+            var hash = FNV1a()
+            hash.add(data)
+            return String(hash.value, radix: 16)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Refuses to resume onto outputs that changed since the checkpoint: a file shorter than recorded (cutting it
+    /// "back" would pad it with NUL bytes), missing, or whose last bytes before the recorded length differ.
+    private static func checkUnchanged(_ file: String, against state: State) throws {
+        let recorded = state.lengths[file] ?? 0
+        let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.uint64Value
+        let advice = "the outputs changed since the checkpoint; remove the checkpoint folder (or restore the outputs)"
+        guard let size else {
+            guard recorded == 0 else {
+                throw WatchError("\(file) is missing, but the checkpoint recorded \(recorded) bytes of it: \(advice)")
+            }
+            return
+        }
+        guard size >= recorded else {
+            throw WatchError(
+                "\(file) has \(size) bytes, fewer than the \(recorded) the checkpoint recorded: \(advice)")
+        }
+        if recorded > 0, let expected = state.tails?[file], tailDigest(file, length: recorded) != expected {
+            throw WatchError(
+                "\(file) is not what the checkpoint recorded (its bytes before \(recorded) differ): \(advice)")
+        }
     }
 
     /// Creates the folder and opens the append-only files.
@@ -53,6 +97,7 @@ public final class OutputSinks {
         if emitPosts { files.append(directory + "/posts.jsonl") }
         self.files = files
         if let restoring {
+            for file in files { try OutputSinks.checkUnchanged(file, against: restoring) }
             for file in files where FileManager.default.fileExists(atPath: file) {
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
                 try handle.truncate(atOffset: restoring.lengths[file] ?? 0)
@@ -112,11 +157,14 @@ public final class OutputSinks {
     /// The outputs' state for a checkpoint (everything written so far is on disk).
     public func state() throws -> State {
         var lengths: [String: UInt64] = [:]
+        var tails: [String: String] = [:]
         for file in files {
             let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            lengths[file] = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+            let length = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+            lengths[file] = length
+            if length > 0 { tails[file] = OutputSinks.tailDigest(file, length: length) }
         }
-        return State(lengths: lengths, hourly: hourly, hourShares: hourShares)
+        return State(lengths: lengths, hourly: hourly, hourShares: hourShares, tails: tails)
     }
 
     /// Records per-post predictions (with `--emit-posts`).
