@@ -178,4 +178,30 @@ extension Array where Element: Equatable {
             _ = try await Self.aggregate(streams, url: server.url, into: root + "/out", reorder: 10)
         }
     }
+
+    /// A results message is bit-exact, so a corrupt or hostile one could carry NaN: refused with the post named,
+    /// never a trap converting it to fixed point.
+    @Test func resultsThatAreNotProbabilitiesAreAClearError() async throws {
+        let server = try NATSServer()
+        defer { server.stop() }
+        let root = NSTemporaryDirectory() + "vox-aggregator-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let streams = try ClusterStreams("nan")
+        let jetStream = try await JetStream.connect(url: server.url)
+        try await streams.create(on: jetStream, replicas: 1)
+        _ = try await jetStream.publish(
+            subject: streams.linesSubject, data: LineMessage.start(sources: ["feed.jsonl"], profile: "x-v2").bytes,
+            id: "")
+        let lines = try await jetStream.publish(
+            subject: streams.linesSubject, data: Self.packed(0..<1, pack: 1, merge: false)[0].bytes, id: "")
+        let bad = ClassifyStage.Scores(sentiment: [.nan, 0.5, 0.5], topics: [0.5, 0.25, 0.25])
+        _ = try await jetStream.publish(
+            subject: streams.resultsSubject,
+            data: ResultMessage.encode([ResultMessage(sequence: lines.sequence, model: Self.model.tag, scores: [bad])]),
+            id: "")
+        let error = await #expect(throws: WatchError.self) {
+            _ = try await Self.aggregate(streams, url: server.url, into: root + "/out", reorder: 10)
+        }
+        #expect(error?.message.contains("post 0 of feed.jsonl has scores that are not probabilities") == true)
+    }
 }

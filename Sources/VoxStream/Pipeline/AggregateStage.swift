@@ -83,6 +83,15 @@ struct AggregateStage {
         for input in inputs {
             switch input {
             case .classified(let post, let source, let sentiment, let topics):
+                // Probabilities become fixed-point sums: anything but a number in [0, 1] is refused here, whether
+                // a model or a results message produced it.
+                guard sentiment.count == 3, topics.count == taxonomy.count,
+                    (sentiment + topics).allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 })
+                else {
+                    throw WatchError(
+                        "post \(post.id) of \(post.source) has scores that are not probabilities (sentiment "
+                            + "\(sentiment), \(topics.count) topic scores for \(taxonomy.count) topics)")
+                }
                 count(post: source, stats: &stats)
                 stats.classified += 1
                 posts += 1
