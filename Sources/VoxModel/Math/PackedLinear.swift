@@ -143,6 +143,28 @@ public struct PackedLinear: Sendable {
         }
     }
 
+    /// The whole product on `gang`: low precisions first stage the input rows into `staging` (split by rows),
+    /// then every precision multiplies (split by panels). Each output element is computed by one part, so the
+    /// result does not depend on the gang's size.
+    public func apply(
+        rows: Int, input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>,
+        outputStride: Int, gelu: Bool = false, on gang: WorkerGang, staging: StagingBuffer
+    ) {
+        var staged: StagedRows? = nil
+        if precision != .fp32 {
+            let view = staging.rows(rows, stride: stagedRowBytes)
+            gang.run { part in
+                stage(rows: gang.share(of: rows, part: part), input: input, inputStride: inputStride, into: view)
+            }
+            staged = view
+        }
+        gang.run { part in
+            apply(
+                rows: rows, input: input, inputStride: inputStride, staged: staged, output: output,
+                outputStride: outputStride, panelRange: gang.share(of: panels, part: part), gelu: gelu)
+        }
+    }
+
     /// The kernel path in use: 4 = AVX-512 with VNNI and BF16, 3 = AVX-512 with VNNI, 2 = AVX-512, 1 = AVX2+FMA,
     /// 0 = portable.
     public static var kernelLevel: Int { NativeKernels.level }

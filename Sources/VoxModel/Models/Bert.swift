@@ -264,26 +264,15 @@ public final class BertModel: Sendable {
         }
     }
 
-    /// One projection over every token: low precisions first stage the input rows (split by rows), then all
-    /// precisions multiply (split by panels).
+    /// One projection over every token, on the gang, staging low-precision rows in the workspace.
     private func project(
         _ linear: PackedLinear, rows: Int, input: UnsafeMutablePointer<Float>, inputStride: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, gelu: Bool = false, _ gang: WorkerGang,
         _ workspace: Workspace
     ) {
-        var staged: StagedRows? = nil
-        if linear.precision != .fp32 {
-            let view = workspace.staging.rows(rows, stride: linear.stagedRowBytes)
-            gang.run { part in
-                linear.stage(rows: gang.share(of: rows, part: part), input: input, inputStride: inputStride, into: view)
-            }
-            staged = view
-        }
-        gang.run { part in
-            linear.apply(
-                rows: rows, input: input, inputStride: inputStride, staged: staged, output: output,
-                outputStride: outputStride, panelRange: gang.share(of: linear.panels, part: part), gelu: gelu)
-        }
+        linear.apply(
+            rows: rows, input: input, inputStride: inputStride, output: output, outputStride: outputStride,
+            gelu: gelu, on: gang, staging: workspace.staging)
     }
 
     /// Contiguous ranges of `costs`' indices, one per part, with about equal total cost.

@@ -75,7 +75,8 @@ final class TrainableLinear: @unchecked Sendable {
         _ x: UnsafePointer<Float>, rows: Int, output y: UnsafeMutablePointer<Float>, xa: UnsafeMutablePointer<Float>?
     ) {
         if let packedForward {
-            project(packedForward, rows: rows, input: x, inputStride: inputs, output: y, outputStride: outputs)
+            packedForward.apply(
+                rows: rows, input: x, inputStride: inputs, output: y, outputStride: outputs, on: gang, staging: staging)
         } else {
             for row in 0..<rows { (y + row * outputs).update(from: bias.pointer, count: outputs) }
             backend.gemm(
@@ -108,7 +109,9 @@ final class TrainableLinear: @unchecked Sendable {
         }
         if let packedBackward {
             let target = accumulate ? scratchInputs(rows) : dx
-            project(packedBackward, rows: rows, input: dy, inputStride: outputs, output: target, outputStride: inputs)
+            packedBackward.apply(
+                rows: rows, input: dy, inputStride: outputs, output: target, outputStride: inputs, on: gang,
+                staging: staging)
             if accumulate {
                 for index in 0..<(rows * inputs) { dx[index] += target[index] }
             }
@@ -131,27 +134,6 @@ final class TrainableLinear: @unchecked Sendable {
         backend.gemm(
             transposeA: false, transposeB: false, m: rows, n: inputs, k: rank, alpha: scale, a: scratch, lda: rank,
             b: loraA.value.pointer, ldb: inputs, beta: 1, c: dx, ldc: inputs)
-    }
-
-    /// `output = input·Wᵀ (+ b)` through a packed frozen weight on the gang: rows staged in parts first at low
-    /// precision, then the panels split between the parts.
-    private func project(
-        _ linear: PackedLinear, rows: Int, input: UnsafePointer<Float>, inputStride: Int,
-        output: UnsafeMutablePointer<Float>, outputStride: Int
-    ) {
-        var staged: StagedRows? = nil
-        if linear.precision != .fp32 {
-            let view = staging.rows(rows, stride: linear.stagedRowBytes)
-            gang.run { part in
-                linear.stage(rows: gang.share(of: rows, part: part), input: input, inputStride: inputStride, into: view)
-            }
-            staged = view
-        }
-        gang.run { part in
-            linear.apply(
-                rows: rows, input: input, inputStride: inputStride, staged: staged, output: output,
-                outputStride: outputStride, panelRange: gang.share(of: linear.panels, part: part))
-        }
     }
 
     private var accumulation: Tensor? = nil
