@@ -80,5 +80,15 @@ import Testing
         #expect(try broken { $0["heads"] = [head(["a", "b"]), head(["c", "d"])] }?.contains("share a name") == true)
         #expect(try broken { $0["heads"] = [] as [Any] }?.contains("no heads") == true)
         #expect(try broken { $0["heads"] = [head(["only"])] }?.contains("has 1 labels") == true)
+        // A field of the wrong type or a missing one is named in one line, not a decoder's dump.
+        let wrongType = try broken { object in
+            var tuning = object["fine_tuning"] as? [String: Any] ?? [:]
+            tuning["lora_rank"] = "eight"
+            object["fine_tuning"] = tuning
+        }
+        #expect(wrongType?.contains("fine_tuning.lora_rank is not an Int") == true, "\(wrongType ?? "")")
+        #expect(wrongType?.contains("\n") == false && wrongType?.contains("CodingKeys") == false)
+        let missing = try broken { $0.removeValue(forKey: "heads") }
+        #expect(missing?.contains("the field heads is missing") == true, "\(missing ?? "")")
     }
 }

@@ -78,7 +78,8 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         do {
             artifact = try JSONDecoder().decode(ClassifierArtifact.self, from: data)
         } catch {
-            throw ModelError(.format, "\(directory)/vox-model.json is not a Vox model description: \(error)")
+            throw ModelError(
+                .format, "\(directory)/vox-model.json is not a Vox model description: \(ErrorText.line(error))")
         }
         try artifact.validate(file: directory + "/vox-model.json")
         return artifact

@@ -79,7 +79,7 @@ public final class BertModel: Sendable {
         do {
             config = try JSONDecoder().decode(BertConfig.self, from: data)
         } catch {
-            throw ModelError(.format, "\(configPath) is not a BERT configuration: \(error)")
+            throw ModelError(.format, "\(configPath) is not a BERT configuration: \(ErrorText.line(error))")
         }
         try config.validate(file: configPath)
         guard config.hiddenAct == "gelu" else {

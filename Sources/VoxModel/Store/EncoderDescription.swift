@@ -38,7 +38,7 @@ public struct EncoderDescription: Codable, Sendable, Equatable {
         do {
             return try JSONDecoder().decode(EncoderDescription.self, from: data)
         } catch {
-            throw ModelError(.format, "\(path) is not a Vox encoder description: \(error)")
+            throw ModelError(.format, "\(path) is not a Vox encoder description: \(ErrorText.line(error))")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 /// Everything a run needs to continue after a crash, written atomically to `CHECKPOINT/state.json` at points where
 /// every post read so far has been fully processed: per-source lines consumed, the accounting, the watermark, the
@@ -33,7 +34,7 @@ struct PipelineCheckpoint: Codable {
         do {
             return try JSONDecoder().decode(PipelineCheckpoint.self, from: data)
         } catch {
-            throw WatchError("\(directory)/state.json is not a Vox checkpoint: \(error)")
+            throw WatchError("\(directory)/state.json is not a Vox checkpoint: \(ErrorText.line(error))")
         }
     }
 

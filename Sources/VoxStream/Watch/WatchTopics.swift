@@ -1,4 +1,5 @@
 import Foundation
+import VoxModel
 import Yams
 
 /// The named watch topics of a YAML (or JSON) file, in the file's order:
@@ -30,7 +31,7 @@ public struct WatchTopics: Sendable {
         do {
             root = try Yams.compose(yaml: WatchTopics.joiningSurrogatePairs(text))
         } catch {
-            throw WatchError("\(origin) is not valid YAML or JSON: \(error)")
+            throw WatchError("\(origin) is not valid YAML or JSON: \(ErrorText.line(error))")
         }
         guard let mapping = root?.mapping, let topicsNode = mapping["topics"], let topicsMapping = topicsNode.mapping
         else {

@@ -60,7 +60,7 @@ struct ReportCommand: ParsableCommand {
             return try JSONDecoder().decode(
                 DomainEstimate.self, from: JSONSerialization.data(withJSONObject: estimate))
         } catch {
-            throw CLIError("\(input)/run.json has a malformed domain_estimate: \(error)")
+            throw CLIError("\(input)/run.json has a malformed domain_estimate: \(ErrorText.line(error))")
         }
     }
 
