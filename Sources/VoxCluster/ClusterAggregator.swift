@@ -121,27 +121,29 @@ public final class ClusterAggregator: Sendable {
         /// Applies the lines of one line message not applied yet, with the results of its posts when any is new.
         func join(_ source: Int, _ first: Int, _ entries: [LineMessage.Entry], sequence: UInt64) async throws {
             var number = first
-            var scores: [ClassifyStage.Scores]? = nil
+            var scores: [ClassifyStage.Scores] = []
+            var taken = false
             var index = 0
             for entry in entries {
                 defer { number += entry.lines }
                 guard try isNext(source, number, count: entry.lines) else {
-                    if case .post = entry { index += 1 }
+                    if entry.isPost { index += 1 }
                     continue
                 }
                 switch entry {
                 case .post(let post):
-                    if scores == nil {
+                    if !taken {
                         if !results.has(sequence) { try flush() }
-                        let taken = try await results.take(sequence, stop: stop, notice: notice).scores
-                        let posts = entries.count(where: { if case .post = $0 { true } else { false } })
-                        guard taken.count == posts else {
+                        scores = try await results.take(sequence, stop: stop, notice: notice).scores
+                        taken = true
+                        let posts = entries.count(where: \.isPost)
+                        guard scores.count == posts else {
                             throw ClusterError(
-                                message: "line message \(sequence) holds \(posts) posts but its results \(taken.count)")
+                                message: "line message \(sequence) holds \(posts) posts but its results \(scores.count)"
+                            )
                         }
-                        scores = taken
                     }
-                    let score = scores?[index] ?? ClassifyStage.Scores(sentiment: [], topics: [])
+                    let score = scores[index]
                     inputs.append(.classified(post, source: source, sentiment: score.sentiment, topics: score.topics))
                     index += 1
                     expected[source] += 1
@@ -158,7 +160,7 @@ public final class ClusterAggregator: Sendable {
                 }
             }
             // Every post a copy of one applied already: its results are not needed.
-            if scores == nil { results.forget(sequence) }
+            if !taken { results.forget(sequence) }
         }
         do {
             reading: while stop?.isStopped != true {

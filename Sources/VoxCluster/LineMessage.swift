@@ -27,6 +27,11 @@ public enum LineMessage: Sendable, Equatable {
         /// A line that could not become a post.
         case deadLetter(DeadLetter)
 
+        /// Whether this entry is a post (which has a result).
+        public var isPost: Bool {
+            if case .post = self { true } else { false }
+        }
+
         /// The lines this entry stands for.
         public var lines: Int {
             if case .skipped(let count) = self { count } else { 1 }

@@ -88,8 +88,11 @@ public final class Worker: Sendable {
         // acknowledged, while this one is classified. Messaging time is what the model does not hide.
         // Line messages per fetch: enough for about `batch` posts, by the most posts one message held in the last batch.
         var postsPerMessage = LineMessage.defaultPack
-        func fetchCount() -> Int { max(1, options.batch / postsPerMessage) }
-        var next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
+        func prefetch() -> Task<Result<[PullConsumer.Message]?, ClusterError>, Never> {
+            let count = max(1, options.batch / postsPerMessage)
+            return Task { await self.fetch(consumer, jetStream, count: count) }
+        }
+        var next = prefetch()
         var storing: Task<Stored, any Error>? = nil
         let begun = clock.now
         // Waiting for work that is not there yet (empty fetches, retries) is idle time, not messaging.
@@ -117,12 +120,12 @@ public final class Worker: Sendable {
                 }
                 try await Task.sleep(for: .seconds(1))
                 idle += clock.now - waiting
-                next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
+                next = prefetch()
                 continue
             }
             failures = 0
             guard let messages else { break }
-            next = Task { [fetchCount = fetchCount()] in await self.fetch(consumer, jetStream, count: fetchCount) }
+            next = prefetch()
             if messages.isEmpty { continue }
             // Each line message's posts, in order; their texts go through the model as one batch.
             var texts: [String] = []

@@ -122,9 +122,8 @@ public struct Feed: Sendable {
         options.stopRequest?.whenStopped { [stop = pump.stop] in stop.stop() }
         pump.start(transport)
         defer { pump.cancel() }
-        var parser = LineParser(
-            sourceIndex: index, choice: choice,
-            skip: options.skipLines.indices.contains(index) ? options.skipLines[index] : 0)
+        let skip = options.skipLines.indices.contains(index) ? options.skipLines[index] : 0
+        var parser = LineParser(sourceIndex: index, choice: choice, skip: skip)
         var announced = false
         func emit(_ batches: [FeedBatch]) async {
             if !announced, let name = parser.profileName {
@@ -144,7 +143,6 @@ public struct Feed: Sendable {
             case .end(let error, let rawBytes):
                 await emit(parser.finish())
                 var failure = error
-                let skip = options.skipLines.indices.contains(index) ? options.skipLines[index] : 0
                 if failure == nil, parser.skipRemaining > 0, options.stopRequest?.isStopped != true {
                     failure = FeedError(
                         .io,

@@ -86,7 +86,7 @@ struct AggregateStage {
                 // Probabilities become fixed-point sums: anything but a number in [0, 1] is refused here, whether
                 // a model or a results message produced it.
                 guard sentiment.count == 3, topics.count == taxonomy.count,
-                    (sentiment + topics).allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 })
+                    sentiment.allSatisfy(AggregateStage.isProbability), topics.allSatisfy(AggregateStage.isProbability)
                 else {
                     throw WatchError(
                         "post \(post.id) of \(post.source) has scores that are not probabilities (sentiment "
@@ -162,6 +162,8 @@ struct AggregateStage {
     }
 
     /// Milliseconds since the Unix epoch, wall clock.
+    private static func isProbability(_ value: Float) -> Bool { value.isFinite && value >= 0 && value <= 1 }
+
     static func wallClock() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Closes every remaining window (the end of a replay).

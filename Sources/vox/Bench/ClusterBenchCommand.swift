@@ -180,7 +180,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             var results: [ResultMessage] = []
             for message in messages {
                 guard case .lines(_, _, let entries) = try LineMessage(bytes: message.data) else { continue }
-                let posts = entries.count(where: { if case .post = $0 { true } else { false } })
+                let posts = entries.count(where: \.isPost)
                 results.append(
                     ResultMessage(
                         sequence: message.sequence, model: model.tag, scores: Array(repeating: scores, count: posts)))
