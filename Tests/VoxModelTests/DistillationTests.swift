@@ -41,6 +41,28 @@ import Testing
         #expect(distillation.unlabeledTargets(head: "topic").isEmpty)
     }
 
+    @Test func unlabelledPostsTrainOnlyTheChosenHeads() {
+        let probabilities: [String: [String: [Float]]] = [
+            "sentiment": ["post": [0.7, 0.2, 0.1]], "topic": ["post": [0.1, 0.9]],
+        ]
+        let sentimentOnly = Distillation(
+            teacher: "teacher@1", teacherWeight: 0.5, temperature: 1, probabilities: probabilities,
+            unlabeled: ["post"], unlabeledHeads: ["sentiment"])
+        #expect(sentimentOnly.unlabeledTargets(head: "sentiment").map(\.text) == ["post"])
+        #expect(sentimentOnly.unlabeledTargets(head: "topic").isEmpty)
+        // Labelled posts still mix in the teacher in every head.
+        let mixed = sentimentOnly.target(head: "topic", text: "post", hard: [1, 0])
+        #expect(zip(mixed, [Float(0.55), 0.45]).allSatisfy { abs($0 - $1) < 1e-6 }, "\(mixed)")
+        let every = Distillation(
+            teacher: "teacher@1", teacherWeight: 0.5, temperature: 1, probabilities: probabilities,
+            unlabeled: ["post"])
+        #expect(every.unlabeledTargets(head: "topic").first?.target == [0.1, 0.9])
+        let none = Distillation(
+            teacher: "teacher@1", teacherWeight: 0.5, temperature: 1, probabilities: probabilities,
+            unlabeled: ["post"], unlabeledHeads: [])
+        #expect(none.unlabeledTargets(head: "sentiment").isEmpty)
+    }
+
     @Test func theSoftTargetLossIsTheWeightedCrossEntropyAndItsGradientIsExact() throws {
         let config = TinyBertTests.config
         let model = BertModel(config: config, weights: .random(config, seed: 7))

@@ -11,13 +11,15 @@ public struct Distillation: Sendable {
     public var teacher: String
     /// Per head name: each text's teacher probabilities (already softened).
     public var targets: [String: [String: [Float]]]
-    /// Posts without labels, trained on the teacher's targets alone (in every head the teacher has).
+    /// Posts without labels, trained on the teacher's targets alone (in the heads of `unlabeledHeads`).
     public var unlabeled: [String]
+    /// The heads the unlabelled posts train (each that the teacher has); nil: every head the teacher has.
+    public var unlabeledHeads: Set<String>?
 
     /// Creates a distillation from teacher probabilities at the teacher's own (calibrated) temperature.
     public init(
         teacher: String, teacherWeight: Float, temperature: Float, probabilities: [String: [String: [Float]]],
-        unlabeled: [String]
+        unlabeled: [String], unlabeledHeads: Set<String>? = nil
     ) {
         self.teacher = teacher
         self.teacherWeight = min(max(teacherWeight, 0), 1)
@@ -26,6 +28,7 @@ public struct Distillation: Sendable {
             byText.mapValues { Distillation.soften($0, temperature: temperature) }
         }
         self.unlabeled = unlabeled
+        self.unlabeledHeads = unlabeledHeads
     }
 
     /// `p^(1/T)` renormalised: for softmax probabilities, the softmax of the same logits divided by `T`.
@@ -48,7 +51,7 @@ public struct Distillation: Sendable {
 
     /// The teacher's targets for the unlabelled posts, for head `head` (posts it did not see are left out).
     func unlabeledTargets(head: String) -> [(text: String, target: [Float])] {
-        guard let byText = targets[head] else { return [] }
+        guard let byText = targets[head], unlabeledHeads?.contains(head) ?? true else { return [] }
         return unlabeled.compactMap { text in byText[text].map { (text, $0) } }
     }
 

@@ -83,13 +83,14 @@ extension Trainer {
             metrics["\(name).accuracy"] = report.accuracy
             metrics["\(name).macro_recall"] = report.macroRecall
             metrics["\(name).macro_f1"] = report.macroF1
-            score += name == "sentiment" ? report.macroRecall : report.macroF1
+            if !task.isAuxiliary { score += name == "sentiment" ? report.macroRecall : report.macroF1 }
             parts.append(
                 String(
                     format: "%@ acc %.3f macro-recall %.3f macro-F1 %.3f", name, report.accuracy, report.macroRecall,
                     report.macroF1))
         }
         var artifact = classifier.artifact
+        artifact.heads = tasks.filter { !$0.isAuxiliary }.map(\.head.spec)
         artifact.metrics = metrics
         artifact.training["epoch_seconds.\(epoch)"] = String(format: "%.0f", seconds)
         return (artifact, score, "epoch \(epoch): " + parts.joined(separator: "; "))
@@ -103,11 +104,19 @@ extension Trainer {
             "class_weighting": options.classWeighting.rawValue, "topic_repeat": String(options.topicRepeat),
         ]
         if let limit = options.limit { training["limit"] = String(limit) }
+        if !options.auxiliary.isEmpty {
+            training["auxiliary"] = options.auxiliary.map(\.name).joined(separator: ",")
+            training["auxiliary_weight"] = String(options.auxiliaryWeight)
+            if let limit = options.auxiliaryLimit { training["auxiliary_limit"] = String(limit) }
+        }
         if let distillation = options.distillation {
             training["teacher"] = distillation.teacher
             training["teacher_weight"] = String(distillation.teacherWeight)
             training["distill_temperature"] = String(distillation.temperature)
             training["unlabeled_posts"] = String(distillation.unlabeled.count)
+            if let heads = distillation.unlabeledHeads {
+                training["unlabeled_heads"] = heads.sorted().joined(separator: ",")
+            }
         }
         let artifact = ClassifierArtifact(
             id: options.modelID, version: options.modelVersion, fineTuning: options.tuning,
@@ -126,7 +135,8 @@ extension Trainer {
             throw ModelError(.io, "cannot create \(directory): \(error.localizedDescription)")
         }
         try SafeTensorsWriter.write(
-            parameters.map { ($0.name, $0.value) }, metadata: ["format": "vox"], to: directory + "/weights.safetensors")
+            savedParameters.map { ($0.name, $0.value) }, metadata: ["format": "vox"],
+            to: directory + "/weights.safetensors")
         try artifact.save(directory: directory)
     }
 

@@ -27,6 +27,8 @@ public final class Trainer: @unchecked Sendable {
         let targets: [[Float]]
         let classWeights: [Float]?
         let validation: [LabeledText]
+        /// An auxiliary task's head: trained and scored, never saved nor counted in the epoch's score.
+        var isAuxiliary: Bool { head.spec.name.hasPrefix(AuxiliaryTask.headPrefix) }
     }
 
     let base: BertModel
@@ -56,7 +58,8 @@ public final class Trainer: @unchecked Sendable {
             let spec = HeadSpec(name: "sentiment", labels: HeadSpec.sentimentLabels, pooling: options.sentimentPooling)
             tasks.append(
                 try Trainer.task(
-                    spec, train: train, validation: options.sentimentValidation, options: options, tokenizer: tokenizer,
+                    spec, rows: LabeledText.load(joining: train, limit: options.limit), train: train,
+                    validation: options.sentimentValidation, options: options, tokenizer: tokenizer,
                     hidden: base.config.hiddenSize, generator: &generator))
         }
         if let train = options.topicTrain {
@@ -65,11 +68,24 @@ public final class Trainer: @unchecked Sendable {
                 kind: options.topicMultiLabel ? .sigmoid : .softmax)
             tasks.append(
                 try Trainer.task(
-                    spec, train: train, validation: options.topicValidation, options: options, tokenizer: tokenizer,
+                    spec, rows: LabeledText.load(joining: train, limit: options.limit), train: train,
+                    validation: options.topicValidation, options: options, tokenizer: tokenizer,
                     hidden: base.config.hiddenSize, generator: &generator))
         }
         guard !tasks.isEmpty else {
             throw ModelError(.missing, "no training data: give sentiment or topic training files")
+        }
+        for auxiliary in options.auxiliary {
+            guard !tasks.contains(where: { $0.head.spec.name == auxiliary.headName }) else {
+                throw ModelError(.format, "auxiliary task '\(auxiliary.name)' is given twice")
+            }
+            let limits = [options.limit, options.auxiliaryLimit].compactMap { $0 }
+            let rows = try LabeledText.load(joining: auxiliary.train, limit: limits.min())
+            tasks.append(
+                try Trainer.task(
+                    auxiliary.spec(rows: rows, pooling: options.sentimentPooling), rows: rows, train: auxiliary.train,
+                    validation: auxiliary.validation, options: options, tokenizer: tokenizer,
+                    hidden: base.config.hiddenSize, generator: &generator))
         }
         self.tasks = tasks
         let steps = tasks.enumerated().reduce(0) { total, entry in
@@ -85,10 +101,9 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private static func task(
-        _ spec: HeadSpec, train: String, validation: String?, options: TrainingOptions, tokenizer: any TextTokenizer,
-        hidden: Int, generator: inout SeededGenerator
+        _ spec: HeadSpec, rows: [LabeledText], train: String, validation: String?, options: TrainingOptions,
+        tokenizer: any TextTokenizer, hidden: Int, generator: inout SeededGenerator
     ) throws(ModelError) -> Task {
-        let rows = try LabeledText.load(joining: train, limit: options.limit)
         var targets: [[Float]] = []
         var counts = [Int](repeating: 0, count: spec.labels.count)
         for row in rows {
@@ -130,6 +145,11 @@ public final class Trainer: @unchecked Sendable {
     /// Every trainable parameter: the encoder's, then each head's.
     var parameters: [Parameter] { encoder.parameters + tasks.flatMap(\.head.parameters) }
 
+    /// The parameters of the saved model: the encoder's and the product heads' (auxiliary heads left out).
+    var savedParameters: [Parameter] {
+        encoder.parameters + tasks.filter { !$0.isAuxiliary }.flatMap(\.head.parameters)
+    }
+
     /// Length-bucketed, shuffled batches of one epoch: (task index, example indices).
     func batches(epoch: Int) -> [(task: Int, examples: [Int])] {
         var shuffle = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 7919)
@@ -159,6 +179,10 @@ public final class Trainer: @unchecked Sendable {
         let result = task.head.loss(
             saved, targets: examples.map { task.targets[$0] }, classWeights: task.classWeights, training: true,
             generator: &generator)
+        if task.isAuxiliary && options.auxiliaryWeight != 1 {
+            let gradient = result.gradient.pointer
+            for index in 0..<result.gradient.count { gradient[index] *= options.auxiliaryWeight }
+        }
         encoder.backward(saved, gradient: result.gradient)
         optimizer.update(active)
         return result.loss

@@ -51,6 +51,12 @@ public struct TrainingOptions: Sendable {
     public var checkpointDirectory: String?
     /// Where the best model (by validation) is written.
     public var outputDirectory: String
+    /// Auxiliary tasks trained beside sentiment and topic (their heads are not saved).
+    public var auxiliary: [AuxiliaryTask] = []
+    /// Use only the first N training examples of each auxiliary task; nil uses all (or `limit`).
+    public var auxiliaryLimit: Int?
+    /// The factor on the gradient an auxiliary task's loss sends into the shared encoder.
+    public var auxiliaryWeight: Float = 1
     /// Soft targets from a teacher model (`vox train --teacher`), for softmax heads; nil trains on labels alone.
     public var distillation: Distillation?
     /// The base encoder's name (one of `ModelStore.encoders`), recorded in the artifact.

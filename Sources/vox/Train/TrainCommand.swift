@@ -53,6 +53,23 @@ struct TrainCommand: AsyncParsableCommand {
             "Posts without labels ({\"text\"} JSON Lines, several separated by commas), learnt from the teacher alone; "
                 + "texts of the validation files are left out.", valueName: "file"))
     var unlabeled: String?
+    @Option(
+        help: ArgumentHelp(
+            "The heads the unlabelled posts train, separated by commas (the topic head is repeated per epoch, so "
+                + "unlabelled posts there cost --topic-repeat times as much).", valueName: "heads"))
+    var unlabeledHeads = "sentiment"
+
+    @Option(
+        name: .customLong("aux"),
+        help: ArgumentHelp(
+            "An auxiliary task trained as a head of its own and left out of the saved model (repeatable): NAME, the "
+                + "files NAME-train.jsonl and NAME-val.jsonl in --aux-dir, or NAME=TRAIN[:VALIDATION].",
+            valueName: "task"))
+    var auxiliary: [String] = []
+    @Option(help: ArgumentHelp("The folder of --aux NAME's files.", valueName: "dir"))
+    var auxDir = "data/tweeteval-aux"
+    @Option(help: "Use only the first N examples of each auxiliary task.") var auxLimit: Int?
+    @Option(help: "The factor on the gradient an auxiliary task sends into the encoder.") var auxWeight: Float = 1
 
     @Option(help: "Epochs.") var epochs = 2
     @Option(help: "Posts per batch.") var batchSize = 32
@@ -89,6 +106,9 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--teacher-weight must be in [0, 1] and --distill-temperature positive")
         }
         if unlabeled != nil && teacher == nil { throw ValidationError("--unlabeled needs --teacher") }
+        guard auxWeight >= 0, auxLimit.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--aux-weight must not be negative and --aux-limit must be positive")
+        }
         guard epochs > 0, batchSize > 0, loraRank >= 0, (0..<1).contains(dropout) else {
             throw ValidationError("epochs and batch size must be positive, LoRA rank not negative, dropout in [0, 1)")
         }
@@ -117,6 +137,15 @@ struct TrainCommand: AsyncParsableCommand {
         // BF16 on auto: the closer to fp32 of the two (README, "Training at low precision").
         options.precision = loraRank > 0 ? precision.resolve { $0 == .bf16 } : .fp32
         options.limit = limit
+        do {
+            options.auxiliary = try auxiliary.map { text throws(ModelError) in
+                try AuxiliaryTask.parse(text, directory: auxDir)
+            }
+        } catch {
+            throw CLIError(error.message)
+        }
+        options.auxiliaryLimit = auxLimit
+        options.auxiliaryWeight = auxWeight
         options.checkpointDirectory = checkpoint
         options.baseModel = encoderName
         options.modelID =
@@ -185,7 +214,8 @@ struct TrainCommand: AsyncParsableCommand {
             of: teacher, heads: ["sentiment", "topic"], texts: texts + unlabeledTexts)
         return Distillation(
             teacher: teacher.artifact.label, teacherWeight: teacherWeight, temperature: distillTemperature,
-            probabilities: probabilities, unlabeled: Array(Set(unlabeledTexts)).sorted())
+            probabilities: probabilities, unlabeled: Array(Set(unlabeledTexts)).sorted(),
+            unlabeledHeads: Set(unlabeledHeads.split(separator: ",").map(String.init)))
     }
 
     /// Runs blocking training work on a dedicated thread, off Swift's cooperative pool.
