@@ -71,6 +71,27 @@ import Testing
         #expect(query.description == #"((a AND b) OR (NOT "c d" AND #e))"#)
     }
 
+    /// Found by `scripts/fuzz.sh watch-query` (its two inputs are `scripts/fuzz/crashes/watch-query-*`): a combining
+    /// mark cut off from its base by a control character became a word of its own, and printed after a space it
+    /// merged with that space into one grapheme, so the printed query read back without it.
+    @Test func printedQueriesReadBackAsTheSameWordsWhateverMarksTheyHold() throws {
+        for source in [
+            "#uUeMu\0\0_\0\u{0610}\u{04}\u{FFFD}\0x'", " \0z\0V D\u{FFFD}\0\u{0613}\0D DD",
+            "e\u{0301}t\u{00E9} \u{0301}x",
+            "\"a \u{0300}b\" OR (\u{094D} AND c)",
+        ] {
+            let printed = try WatchQuery.parse(source, topic: "t").description
+            #expect(try WatchQuery.parse(printed, topic: "t").description == printed, "\(source.debugDescription)")
+        }
+        let query = try WatchQuery.parse("\"_ \u{0610} x\"", topic: "t")
+        #expect(query.description == "\"_ \u{0610} x\"")
+        #expect(query.matches(WatchText("_\u{0000}\u{0610} x")))
+        // Accents, decomposed or not, stay inside their word.
+        #expect(try matches("caf\u{00E9}", "Caf\u{00C9}!"))
+        #expect(try matches("cafe\u{0301}", "un cafe\u{0301} noir"))
+        #expect(try !matches("cafe", "un cafe\u{0301} noir"))
+    }
+
     /// Hostile sizes are clear errors or work, never a crash: nesting is bounded, chains are flat.
     @Test func deepNestingIsAClearErrorWithinTheDocumentedDepth() throws {
         let limit = WatchQuery.maxDepth

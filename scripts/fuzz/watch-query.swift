@@ -8,7 +8,10 @@ public func fuzzWatchQuery(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = query.matches(WatchText("the quick #brown fox @jumps over \"the lazy\" dog"))
     let printed = query.description
     if let again = try? WatchQuery.parse(printed, topic: "fuzz") {
-        precondition(again.description == printed, "printing is not stable: \(printed) / \(again.description)")
+        // fatalError, not precondition: -O drops a precondition's message.
+        if again.description != printed {
+            fatalError("printing is not stable: \(printed.debugDescription) / \(again.description.debugDescription)")
+        }
     }
     return 0
 }

@@ -1,15 +1,16 @@
 /// Recursive-descent parser of watch queries: `or := and ('OR' and)*`, `and := not (('AND')? not)*`,
 /// `not := 'NOT' not | primary`, `primary := '(' or ')' | '"' phrase '"' | term`. It recurses only into
-/// parentheses and NOTs, at most `WatchQuery.maxDepth` deep; chains are read in loops.
+/// parentheses and NOTs, at most `WatchQuery.maxDepth` deep; chains are read in loops. It reads Unicode scalars,
+/// as `WatchText` does, so that a printed query reads back as the same words whatever marks it holds.
 struct WatchQueryParser {
-    private let characters: [Character]
+    private let characters: [Unicode.Scalar]
     private let topic: String
     private var position = 0
     /// Parentheses and NOTs open around the current position.
     private var depth = 0
 
     init(source: String, topic: String) {
-        characters = Array(source)
+        characters = Array(source.unicodeScalars)
         self.topic = topic
     }
 
@@ -84,7 +85,7 @@ struct WatchQueryParser {
         case "\"":
             let start = position
             position += 1
-            var text = ""
+            var text = String.UnicodeScalarView()
             while position < characters.count, characters[position] != "\"" {
                 text.append(characters[position])
                 position += 1
@@ -94,7 +95,7 @@ struct WatchQueryParser {
                 throw error("unterminated phrase")
             }
             position += 1
-            let words = WatchText(text).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
+            let words = WatchText(String(text)).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
             guard !words.isEmpty else {
                 position = start
                 throw error("empty phrase")
@@ -102,24 +103,24 @@ struct WatchQueryParser {
             return words.count == 1 ? .term(words[0]) : .phrase(words)
         default:
             let start = position
-            var text = ""
-            while position < characters.count, !characters[position].isWhitespace,
-                !"()\"".contains(characters[position])
+            var text = String.UnicodeScalarView()
+            while position < characters.count, !characters[position].properties.isWhitespace,
+                !"()\"".unicodeScalars.contains(characters[position])
             {
                 text.append(characters[position])
                 position += 1
             }
-            let words = WatchText(text).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
+            let words = WatchText(String(text)).words.map { ($0.prefix.map(String.init) ?? "") + $0.word }
             guard !words.isEmpty else {
                 position = start
-                throw error("'\(text)' is not a word")
+                throw error("'\(String(text))' is not a word")
             }
             return words.count == 1 ? .term(words[0]) : .phrase(words)
         }
     }
 
     private mutating func skipSpaces() {
-        while position < characters.count, characters[position].isWhitespace { position += 1 }
+        while position < characters.count, characters[position].properties.isWhitespace { position += 1 }
     }
 
     private mutating func peekKeyword(_ word: String) -> Bool {
@@ -130,9 +131,13 @@ struct WatchQueryParser {
     /// Consumes `word` (upper case, as a whole token) when it is next.
     private mutating func keyword(_ word: String) -> Bool {
         skipSpaces()
-        let end = position + word.count
-        guard end <= characters.count, String(characters[position..<end]) == word else { return false }
-        if end < characters.count, !characters[end].isWhitespace, characters[end] != "(", characters[end] != "\"" {
+        let end = position + word.unicodeScalars.count
+        guard end <= characters.count, characters[position..<end].elementsEqual(word.unicodeScalars) else {
+            return false
+        }
+        if end < characters.count, !characters[end].properties.isWhitespace, characters[end] != "(",
+            characters[end] != "\""
+        {
             return false
         }
         position = end

@@ -39,19 +39,32 @@ public struct WatchText: Sendable {
         add(String(decoding: bytes, as: UTF8.self), prefix)
     }
 
+    /// Scalar by scalar, not by grapheme: a combining mark that follows a separator would otherwise merge with it
+    /// when a query is printed (`"a ◌ؐ"`), and the printed query would not read back as the same words.
     private init(unicode text: String) {
-        var current = ""
+        var current = String.UnicodeScalarView()
         var prefix: Character? = nil
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber || character == "_" || character == "'" || character == "’" {
-                current.append(character == "’" ? "'" : character)
+        for scalar in text.lowercased().unicodeScalars {
+            if WatchText.isWordScalar(scalar) {
+                current.append(scalar == "’" ? "'" : scalar)
             } else {
-                add(current, prefix)
-                current = ""
-                prefix = character == "#" || character == "@" ? character : nil
+                add(String(current), prefix)
+                current = String.UnicodeScalarView()
+                prefix = scalar == "#" ? "#" : scalar == "@" ? "@" : nil
             }
         }
-        add(current, prefix)
+        add(String(current), prefix)
+    }
+
+    /// Letters, marks (accents, vowel signs), numbers, `_` and apostrophes.
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "_" || scalar == "'" || scalar == "’" { return true }
+        let properties = scalar.properties
+        if properties.isAlphabetic || properties.numericType != nil { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
     }
 
     private mutating func add(_ word: String, _ prefix: Character?) {
