@@ -25,6 +25,8 @@ struct TrainCommand: AsyncParsableCommand {
     var encoderName = ModelStore.baseModelName
     @Option(help: ArgumentHelp("The model's id in outputs (default: from the encoder).", valueName: "id"))
     var modelID: String?
+    @Option(help: ArgumentHelp("The model's version in outputs (`id@version`).", valueName: "version"))
+    var modelVersion = "1"
 
     @Option(
         help: ArgumentHelp(
@@ -106,6 +108,9 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--teacher-weight must be in [0, 1] and --distill-temperature positive")
         }
         if unlabeled != nil && teacher == nil { throw ValidationError("--unlabeled needs --teacher") }
+        guard !modelVersion.isEmpty, !modelVersion.contains(where: { $0 == "@" || $0 == "/" || $0.isWhitespace }) else {
+            throw ValidationError("--model-version must be a non-empty word without '@', '/' or spaces")
+        }
         guard auxWeight >= 0, auxLimit.map({ $0 > 0 }) ?? true else {
             throw ValidationError("--aux-weight must not be negative and --aux-limit must be positive")
         }
@@ -150,6 +155,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.baseModel = encoderName
         options.modelID =
             modelID ?? (encoderName == ModelStore.e5Name ? "vox-e5-sentiment-topic" : "vox-minilm-sentiment-topic")
+        options.modelVersion = modelVersion
         let directory = try model.baseModelDirectory(named: encoderName)
         let started = Date()
         if let teacher {
