@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (build packages, and Chromium for the browser test), checks formatting, builds everything with warnings as
-# errors, pulls the base model when it is not cached, then runs the whole Swift Testing suite.
+# errors, pulls the base model when it is not cached, runs the whole Swift Testing suite, then gives every libFuzzer
+# target a short smoke run (scripts/fuzz.sh; set VOX_FUZZ_SECONDS=0 to skip it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -10,3 +11,5 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 .build/debug/vox model pull
 .build/debug/vox model pull multilingual-e5-small
 swift test --skip-build
+fuzz_seconds="${VOX_FUZZ_SECONDS:-10}"
+if [ "$fuzz_seconds" -gt 0 ]; then scripts/fuzz.sh "$fuzz_seconds"; fi

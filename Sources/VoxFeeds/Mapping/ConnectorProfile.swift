@@ -1,5 +1,4 @@
 import Foundation
-import VoxConnectors
 
 /// How one feed format maps onto a `Post`: which JSON paths hold the id, text, time, author and
 /// language, which events are not posts, and which extra fields to keep.
