@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "VoxDefaultModel",
             path: "Models",
+            exclude: ["candidates"],
             resources: [.copy("default"), .copy("multilingual")],
             swiftSettings: swiftSettings
         ),
