@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "libnats",
             providers: [.apt(["libnats-dev"])]
         ),
+        // CLD2 (Chrome's Compact Language Detector 2) is C++: one small C++ file gives it a C face.
+        .target(
+            name: "CCld2",
+            path: "Sources/CCld2",
+            linkerSettings: [.linkedLibrary("cld2")]
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -99,6 +105,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Language identification (CLD2) and the decision of what language a post is in.
+        .target(
+            name: "VoxLanguage",
+            dependencies: ["CCld2", "VoxFeeds"],
+            swiftSettings: swiftSettings
+        ),
+
         // The transformer: safetensors weights, WordPiece tokenizer, BERT forward pass on OpenBLAS.
         .target(
             name: "VoxModel",
@@ -112,6 +125,7 @@ let package = Package(
             dependencies: [
                 "VoxFeeds",
                 "VoxModel",
+                "VoxLanguage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -173,6 +187,7 @@ let package = Package(
                 "VoxStream",
                 "VoxServe",
                 "VoxCluster",
+                "VoxLanguage",
                 "VoxDefaultModel",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "VoxSamples",
@@ -204,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoxStreamTests",
-            dependencies: ["VoxStream", "VoxModel", "VoxDefaultModel", "VoxTestSupport"],
+            dependencies: ["VoxStream", "VoxModel", "VoxLanguage", "VoxDefaultModel", "VoxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

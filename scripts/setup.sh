@@ -3,7 +3,7 @@
 # (headless Chromium and a font, for the dashboard's browser test; nats-server, for the JetStream tests). Idempotent: does nothing when they
 # are all present. Run as root or with sudo available.
 set -euo pipefail
-packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev libnats-dev pkg-config pigz python3 python3-pip)
+packages=(libcurl4-openssl-dev zlib1g-dev libopenblas-dev libnats-dev libcld2-dev pkg-config pigz python3 python3-pip)
 if [ "${1:-}" = "--test" ]; then
     packages+=(chromium fonts-dejavu-core nats-server)
 fi

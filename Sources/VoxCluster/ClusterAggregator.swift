@@ -143,8 +143,7 @@ public final class ClusterAggregator: Sendable {
                             )
                         }
                     }
-                    let score = scores[index]
-                    inputs.append(.classified(post, source: source, sentiment: score.sentiment, topics: score.topics))
+                    inputs.append(StageInput(post, source: source, scores[index]))
                     index += 1
                     expected[source] += 1
                 case .filtered(let duplicate):

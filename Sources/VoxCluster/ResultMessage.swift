@@ -2,7 +2,8 @@ import VoxFeeds
 import VoxStream
 
 /// The results of one line message as `vox worker` stores them on the results stream: the line message's
-/// sequence, the model that scored it, and each of its posts' probabilities in order (bit-exact). A worker stores
+/// sequence, the model that scored it, and each of its posts' outcome in order: language, abstention, probabilities
+/// (bit-exact). A worker stores
 /// the results of one batch as one message (``encode(_:)``), so the aggregator reads one results message per batch.
 public struct ResultMessage: Sendable, Equatable {
     /// The line message's sequence on the line stream.
@@ -30,15 +31,24 @@ public struct ResultMessage: Sendable, Equatable {
         return "r\(first)-\(last)-\(results.count)-" + String(hash.value, radix: 16)
     }
 
+    /// A language source's code on the wire: 0 for none, then `LanguageSource.allCases` from 1.
+    static func code(_ source: LanguageSource?) -> Int {
+        source.flatMap { LanguageSource.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+    }
+
     /// One message holding `results` (all from one model).
     public static func encode(_ results: [ResultMessage]) -> [UInt8] {
-        var writer = WireWriter(kind: 11)
+        var writer = WireWriter(kind: 12)
         writer.string(results.first?.model ?? "")
         writer.varint(UInt64(results.count))
         for result in results {
             writer.varint(result.sequence)
             writer.varint(UInt64(result.scores.count))
             for score in result.scores {
+                // Per post: abstention code (0: classified), language source code (0: none), language, scores.
+                writer.varint(UInt64(score.abstained?.code ?? 0))
+                writer.varint(UInt64(ResultMessage.code(score.langSource)))
+                writer.string(score.lang ?? "")
                 writer.floats(score.sentiment)
                 writer.floats(score.topics)
             }
@@ -51,8 +61,8 @@ public struct ResultMessage: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws(ClusterError) -> [ResultMessage] {
         do throws(WireError) {
             var reader = WireReader(bytes)
-            // Kind 10 held one result per post, before lines were packed.
-            guard try reader.byte() == 11 else { throw WireError("is not a batch of results") }
+            // Kind 10 held one result per post, before lines were packed; kind 11 no language or abstention.
+            guard try reader.byte() == 12 else { throw WireError("is not a batch of results") }
             let model = try reader.string()
             // Each line message's results take at least two bytes, each post's two more.
             let count = try reader.count(limit: bytes.count / 2)
@@ -64,7 +74,22 @@ public struct ResultMessage: Sendable, Equatable {
                 var scores: [ClassifyStage.Scores] = []
                 scores.reserveCapacity(posts)
                 for _ in 0..<posts {
-                    scores.append(ClassifyStage.Scores(sentiment: try reader.floats(), topics: try reader.floats()))
+                    let abstention = try reader.varint()
+                    let source = try reader.varint()
+                    let lang = try reader.string()
+                    var reason: AbstainReason? = nil
+                    if abstention != 0 {
+                        guard let known = UInt8(exactly: abstention).flatMap(AbstainReason.init(code:)) else {
+                            throw WireError("names an unknown abstention \(abstention)")
+                        }
+                        reason = known
+                    }
+                    guard source < 4 else { throw WireError("names an unknown language source \(source)") }
+                    let langSource = source == 0 ? nil : LanguageSource.allCases[Int(source) - 1]
+                    scores.append(
+                        ClassifyStage.Scores(
+                            sentiment: try reader.floats(), topics: try reader.floats(),
+                            lang: lang.isEmpty ? nil : lang, langSource: langSource, abstained: reason))
                 }
                 results.append(ResultMessage(sequence: sequence, model: model, scores: scores))
             }

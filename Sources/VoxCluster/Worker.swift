@@ -128,7 +128,7 @@ public final class Worker: Sendable {
             next = prefetch()
             if messages.isEmpty { continue }
             // Each line message's posts, in order; their texts go through the model as one batch.
-            var texts: [String] = []
+            var texts: [Post] = []
             var packed: [(sequence: UInt64, posts: Int)] = []
             for message in messages {
                 stats.fetched += 1
@@ -136,7 +136,7 @@ public final class Worker: Sendable {
                 // Anything that is not lines (or not Vox's) has no result; the aggregator reports foreign messages.
                 guard case .lines(_, _, let entries)? = try? LineMessage(bytes: message.data) else { continue }
                 let before = texts.count
-                for case .post(let post) in entries { texts.append(post.text) }
+                for case .post(let post) in entries { texts.append(post) }
                 if texts.count > before { packed.append((message.sequence, texts.count - before)) }
             }
             postsPerMessage = max(1, packed.map(\.posts).max() ?? postsPerMessage)

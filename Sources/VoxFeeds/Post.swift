@@ -8,8 +8,11 @@ public struct Post: Sendable, Equatable, Hashable {
     public var createdAt: Int64
     /// The author's handle or id, when the source gives one.
     public var author: String?
-    /// The language tag the source gives (`en`, `pt`, …), when it gives one.
+    /// The language tag the source gives (`en`, `pt`, …), when it gives one; after the classify stage, the
+    /// language Vox settled on (nil when it could not tell).
     public var lang: String?
+    /// Where `lang` came from, once the classify stage has decided (nil before).
+    public var langSource: LanguageSource? = nil
     /// The connector profile that read it (`x-v2`, `reddit`, `mastodon`, `bluesky-jetstream`, `generic`).
     public var source: String
     /// Extra fields the profile keeps, as one JSON object's text (`{"name":raw-json,…}`, names sorted),

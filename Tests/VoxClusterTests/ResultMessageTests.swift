@@ -25,6 +25,25 @@ import VoxStream
         #expect(try ResultMessage.decode(ResultMessage.encode([])).isEmpty)
     }
 
+    @Test func languagesAndAbstentionsTravelWithTheScores() throws {
+        let scores = [
+            ClassifyStage.Scores(sentiment: [0.1, 0.2, 0.7], topics: [1], lang: "en", langSource: .feed),
+            ClassifyStage.Scores(
+                sentiment: [], topics: [], lang: "pt", langSource: .detected, abstained: .unsupportedLanguage),
+            ClassifyStage.Scores(sentiment: [], topics: [], lang: nil, langSource: .unknown, abstained: .tooShort),
+            ClassifyStage.Scores(
+                sentiment: [0.4, 0.3, 0.3], topics: [1], lang: "en", langSource: .detected, abstained: .uncertain),
+            ClassifyStage.Scores(sentiment: [0.4, 0.3, 0.3], topics: [1]),
+        ]
+        let results = [ResultMessage(sequence: 9, model: "m@1/fp32", scores: scores)]
+        #expect(try ResultMessage.decode(ResultMessage.encode(results)) == results)
+        // An abstention code the reader does not know is an error, not a classified post.
+        var bytes = ResultMessage.encode([ResultMessage(sequence: 1, model: "m", scores: [scores[0]])])
+        let at = try #require(bytes.firstIndex(of: 0x6d)) + 4  // past "m", the count, the sequence, the posts
+        bytes[at] = 9
+        #expect(throws: ClusterError.self) { try ResultMessage.decode(bytes) }
+    }
+
     @Test func theIdNamesEveryPostInTheBatch() {
         let id = ResultMessage.id(of: [Self.result(5, 0.1), Self.result(6, 0.2), Self.result(7, 0.3)])
         // A retried store of the same batch has the same id (the server drops it); scores do not enter it.

@@ -25,7 +25,8 @@ import VoxTestSupport
     ]
 
     /// An X API v2 feed over five hours: out-of-order posts, one beyond the lateness, a duplicate id, a
-    /// Portuguese post, and a broken line.
+    /// Portuguese-tagged post (filtered), a Portuguese post tagged English (the English model abstains from it),
+    /// and a broken line.
     static func feed() -> [UInt8] {
         let base: Int64 = 1_795_824_000_000
         var lines: [String] = []
@@ -33,7 +34,10 @@ import VoxTestSupport
             var offset = Int64(index) * 150_000  // every 2.5 minutes
             if index % 17 == 5 { offset -= 180_000 }  // 3 minutes out of order: within lateness
             if index == 60 { offset -= 3 * 3_600_000 }  // hours behind: late
-            let text = texts[index % texts.count] + " #\(index)"
+            let text =
+                index == 44
+                ? "Este produto é horrível, nunca mais compro nada desta loja, que vergonha"
+                : texts[index % texts.count] + " #\(index)"
             let lang = index == 33 ? "pt" : "en"
             lines.append(
                 #"{"data":{"id":"\#(index == 90 ? 89 : index)","text":"\#(text)","created_at":"\#(Timestamp.format(millis: base + offset))","lang":"\#(lang)"}}"#
@@ -87,14 +91,30 @@ import VoxTestSupport
         #expect(replay.filtered == 1)
         #expect(replay.duplicates == 1)
         #expect(replay.late == 1)
+        #expect(replay.abstained == [.unsupportedLanguage: 1])
+        #expect(replay.classified + replay.abstainedTotal == replay.windowed + replay.late)
         #expect(replay.balanced)
         #expect(replay.ingest.posts == replay.filtered + replay.duplicates + replay.windowed + replay.late)
         let windows = try String(contentsOfFile: root + "/replay/windows.csv", encoding: .utf8)
         let allRows = windows.split(separator: "\n").filter { $0.contains(",all,all,") }
         #expect(allRows.count == 5)
         #expect(allRows.map { Int($0.split(separator: ",")[4]) ?? 0 }.reduce(0, +) == replay.windowed)
+        // Every row: posts = negative + neutral + positive + abstained; the abstained post is in its `all` row
+        // and in no taxonomy row.
+        for row in windows.split(separator: "\n").dropFirst() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? -1 }
+            #expect(cells[4] == cells[5] + cells[6] + cells[7] + cells[8], "\(row)")
+        }
+        #expect(allRows.map { Int($0.split(separator: ",")[8]) ?? 0 }.reduce(0, +) == 1)
+        let taxonomyRows = windows.split(separator: "\n").filter { $0.contains(",taxonomy,") }
+        #expect(taxonomyRows.map { Int($0.split(separator: ",")[8]) ?? 0 }.reduce(0, +) == 0)
+        #expect(
+            taxonomyRows.map { Int($0.split(separator: ",")[4]) ?? 0 }.reduce(0, +) == replay.windowed - 1)
         let runJSON = try String(contentsOfFile: root + "/replay/run.json", encoding: .utf8)
         #expect(runJSON.contains(#""late":1"#) && runJSON.contains(#""windows":5"#))
+        #expect(
+            runJSON.contains(
+                #""abstained":1,"abstained_by_reason":{"unsupported_language":1,"too_short":0,"uncertain":0}"#))
 
         // The same bytes read one post at a time, and over HTTP through two dropped connections.
         let small = try await run(root + "/feed.jsonl.gz", batch: 1, into: root + "/batch1")

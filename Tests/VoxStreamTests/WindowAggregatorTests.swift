@@ -99,7 +99,7 @@ import VoxModel
         #expect(abs(all.meanConfidence - 0.8) < 1e-6)
         #expect(
             rows[3].csv.hasSuffix(
-                ",w,watch,1,1,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000,,,,"
+                ",w,watch,1,1,0,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000,,,,"
                     + "0.2065,1.0000,0.0000,0.7935,0.0000,0.7935"))
         // Without a domain estimate the corrected shares are empty and the intervals are Wilson's (1 of 2: 9–91%).
         #expect(rows[0].csv.hasSuffix(",m@1,,,,,,,0.0945,0.9055,0.0000,0.6576,0.0945,0.9055"))
@@ -144,7 +144,7 @@ import VoxModel
             stats: TopicStats(), model: "m")
         #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
         #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
-        #expect(WindowRecord.csvHeader.split(separator: ",").count == 27)
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 28)
     }
 
     @Test func examplesKeepTheThreeMostNegativeAndPositive() {
@@ -177,5 +177,35 @@ import VoxModel
             let printf = String(format: "%.4f", value)
             #expect(WindowRecord.decimal(value) == (printf == "-0.0000" ? "0.0000" : printf), "\(value)")
         }
+    }
+}
+
+/// Abstained posts: counted in a window's `all` and watch rows, in no share and no taxonomy row.
+@Suite struct AbstentionWindowTests {
+    @Test func abstainedPostsCountInPostsButInNoShare() throws {
+        var aggregator = WindowAggregator(size: 3_600_000, taxonomy: ["a", "b"], watch: ["w"], model: "m@1")
+        func post(_ id: String, _ sentiment: [Float], abstained: AbstainReason? = nil) -> ClassifiedPost {
+            ClassifiedPost(
+                post: Post(id: id, text: id, createdAt: 1_000, source: "generic"), sourceIndex: 0,
+                sentiment: sentiment, topics: sentiment.isEmpty ? [] : [0.9, 0.1], watch: [0], abstained: abstained)
+        }
+        aggregator.add(post("1", [0.8, 0.1, 0.1]), watermark: .min)
+        aggregator.add(post("2", [0.1, 0.1, 0.8]), watermark: .min)
+        aggregator.add(post("3", [], abstained: .unsupportedLanguage), watermark: .min)
+        aggregator.add(post("4", [0.4, 0.3, 0.3], abstained: .uncertain), watermark: .min)
+        let rows = try #require(aggregator.close(through: .max).first).records
+        let all = rows[0].stats
+        #expect((all.posts, all.negative, all.neutral, all.positive, all.abstained) == (4, 1, 0, 1, 2))
+        #expect(all.classified == 2 && all.negativeShare == 0.5 && all.netSentiment == 0)
+        #expect(rows[1].stats.posts == 2 && rows[1].stats.abstained == 0)  // taxonomy "a": the classified two
+        #expect(rows[3].stats.posts == 4 && rows[3].stats.abstained == 2)  // watch "w": every post
+        #expect(rows[0].csv.contains(",all,all,4,1,0,1,2,0.5000,0.0000,0.5000,0.0000,"))
+        #expect(rows[0].json.contains(#""positive":1,"abstained":2,"negative_share":0.5000"#))
+        // The statistics survive a checkpoint, and one written before abstention reads as none abstained.
+        let decoded = try JSONDecoder().decode(TopicStats.self, from: JSONEncoder().encode(all))
+        #expect(decoded == all)
+        let old =
+            #"{"posts":1,"negative":1,"neutral":0,"positive":0,"scoreSum":0,"confidenceSum":0,"mostNegative":[],"mostPositive":[]}"#
+        #expect(try JSONDecoder().decode(TopicStats.self, from: Data(old.utf8)).abstained == 0)
     }
 }

@@ -30,9 +30,9 @@ import Testing
         let daily = try WindowReport(windowsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil)
         #expect(daily.rows.map(\.topic) == ["all", "Apple, Inc", "all"])
         #expect(daily.rows.map(\.posts) == [40, 2, 4])
-        #expect(daily.rows[0].values[8] == "0.1250")  // 5 negative of 40
-        #expect(daily.rows[0].values[12] == "0.4500")  // (0.3·10 + 0.5·30) / 40
-        #expect(daily.csv.contains(#","Apple, Inc",watch,2,2,0,0,1.0000"#))
+        #expect(daily.rows[0].values[9] == "0.1250")  // 5 negative of 40
+        #expect(daily.rows[0].values[13] == "0.4500")  // (0.3·10 + 0.5·30) / 40
+        #expect(daily.csv.contains(#","Apple, Inc",watch,2,2,0,0,0,1.0000"#))
         let filtered = try WindowReport(
             windowsJSONL: lines, from: 1_795_824_000_000 + 3_600_000, to: nil, every: 3_600_000, topics: ["all"])
         #expect(filtered.rows.map(\.posts) == [30, 4])
@@ -72,8 +72,8 @@ import Testing
         let summed = ShareEstimate(counts: [4, 11, 25], domain: domain)
         #expect(report.rows[0].shares == summed)
         let values = report.rows[0].values
-        #expect(Array(values[15...]) == WindowRecord.shareValues(summed, empty: ""))
-        #expect(values[15] == "0.3500")  // 4/40 + 0.25
+        #expect(Array(values[16...]) == WindowRecord.shareValues(summed, empty: ""))
+        #expect(values[16] == "0.3500")  // 4/40 + 0.25
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(report.jsonLines.utf8)) as? [String: Any])
         #expect(json["negative_share_adjusted"] as? Double == 0.35)

@@ -23,6 +23,9 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
     public var precisionBounds: [String: PrecisionBound]?
     /// The adapted model's confusion on a team's own labels (`vox adapt`), which corrects window shares.
     public var domain: DomainEstimate?
+    /// The languages the heads were trained to read (ISO 639-1); nil: those of the base encoder's training
+    /// data as Vox trains it (``defaultLanguages(baseModel:)``). Posts in others are abstained from.
+    public var languages: [String]?
 
     enum CodingKeys: String, CodingKey {
         case id, version, heads, metrics, training
@@ -31,6 +34,18 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         case fineTuning = "fine_tuning"
         case precisionBounds = "precision_bounds"
         case domain = "domain_estimate"
+        case languages
+    }
+
+    /// The languages the model reads: `languages`, or its base encoder's default.
+    public var supportedLanguages: Set<String> {
+        Set(languages ?? ClassifierArtifact.defaultLanguages(baseModel: baseModel))
+    }
+
+    /// The languages heads on `baseModel` read unless their artifact says otherwise: English for
+    /// all-MiniLM-L6-v2; for multilingual-e5-small the eight UMSAB languages its heads are trained on.
+    public static func defaultLanguages(baseModel: String) -> [String] {
+        baseModel == ModelStore.e5Name ? ["ar", "de", "en", "es", "fr", "hi", "it", "pt"] : ["en"]
     }
 
     /// Creates a description of heads trained on the encoder called `baseModel` (one of `ModelStore.encoders`).
@@ -97,6 +112,14 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
         try check(
             tuning.dropout.isFinite && (0..<1).contains(tuning.dropout), "dropout is \(tuning.dropout), not in [0, 1)")
         try check(!heads.isEmpty, "the model has no heads")
+        if let languages {
+            try check(!languages.isEmpty, "languages is empty (leave it out to take the encoder's)")
+            for lang in languages {
+                try check(
+                    (2...3).contains(lang.count) && lang.allSatisfy { $0.isASCII && $0.isLowercase },
+                    "language \"\(lang)\" is not an ISO 639 code such as en or pt")
+            }
+        }
         try check(Set(heads.map(\.name)).count == heads.count, "two heads share a name")
         for head in heads {
             try check(!head.name.isEmpty, "a head has no name")

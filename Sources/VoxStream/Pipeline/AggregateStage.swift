@@ -58,6 +58,10 @@ struct AggregateStage {
         restored.duplicates = saved.duplicates
         restored.late = saved.late
         restored.classified = saved.classified
+        restored.abstained = [:]
+        for (name, count) in saved.abstained ?? [:] {
+            if let reason = AbstainReason(rawValue: name) { restored.abstained[reason] = count }
+        }
         restored.windowed = saved.windowed
         restored.windows = saved.windows
         restored.alerts = saved.alertCount
@@ -72,6 +76,7 @@ struct AggregateStage {
             configuration: configuration, completed: completed, consumedLines: consumedLines,
             sources: stats.ingest.sources,
             filtered: stats.filtered, duplicates: stats.duplicates, late: stats.late, classified: stats.classified,
+            abstained: Dictionary(uniqueKeysWithValues: stats.abstained.map { ($0.key.rawValue, $0.value) }),
             windowed: stats.windowed, windows: stats.windows, watermark: watermark, tumbling: tumbling,
             sliding: sliding, filter: nil, alerts: detector, alertCount: stats.alerts, outputs: try sinks.state())
     }
@@ -99,18 +104,25 @@ struct AggregateStage {
                     post: post, sourceIndex: source, sentiment: sentiment, topics: topics,
                     watch: watch.matches(post.text))
                 classified.append(classifiedPost)
-                let mark = watermark.value(fallback: live ? AggregateStage.wallClock() - lateness : .max)
-                lastPost[source] = AggregateStage.wallClock()
-                newestEvent = max(newestEvent, post.createdAt)
-                newestBySource[source] = max(newestBySource[source], post.createdAt)
-                if tumbling.isLate(post.createdAt, watermark: mark) {
-                    stats.late += 1
-                } else {
-                    tumbling.add(classifiedPost, watermark: mark)
-                    stats.windowed += 1
+                window(classifiedPost, source: source, stats: &stats)
+            case .abstained(let post, let source, let reason, let sentiment, let topics):
+                // An uncertain post's probabilities are refused like any; the others carry none.
+                guard
+                    (sentiment.isEmpty && topics.isEmpty)
+                        || (sentiment.count == 3 && topics.count == taxonomy.count
+                            && sentiment.allSatisfy(AggregateStage.isProbability)
+                            && topics.allSatisfy(AggregateStage.isProbability))
+                else {
+                    throw WatchError("post \(post.id) of \(post.source) has scores that are not probabilities")
                 }
-                sliding?.add(classifiedPost, watermark: mark)
-                watermark.observe(post.createdAt, source: source)
+                count(post: source, stats: &stats)
+                stats.abstained[reason, default: 0] += 1
+                posts += 1
+                let abstainedPost = ClassifiedPost(
+                    post: post, sourceIndex: source, sentiment: sentiment, topics: topics,
+                    watch: watch.matches(post.text), abstained: reason)
+                classified.append(abstainedPost)
+                window(abstainedPost, source: source, stats: &stats)
             case .filtered(let source, let duplicate):
                 count(post: source, stats: &stats)
                 if duplicate { stats.duplicates += 1 } else { stats.filtered += 1 }
@@ -136,6 +148,23 @@ struct AggregateStage {
         recent.append((now, posts))
         recent.removeAll { now - $0.0 > 10_000 }
         try emit(through: watermark.value(fallback: live ? now - lateness : .min), sinks: sinks, stats: &stats)
+    }
+
+    /// Adds a post to its windows (or counts it late) and moves the watermark.
+    private mutating func window(_ post: ClassifiedPost, source: Int, stats: inout PipelineStats) {
+        let time = post.post.createdAt
+        let mark = watermark.value(fallback: live ? AggregateStage.wallClock() - lateness : .max)
+        lastPost[source] = AggregateStage.wallClock()
+        newestEvent = max(newestEvent, time)
+        newestBySource[source] = max(newestBySource[source], time)
+        if tumbling.isLate(time, watermark: mark) {
+            stats.late += 1
+        } else {
+            tumbling.add(post, watermark: mark)
+            stats.windowed += 1
+        }
+        sliding?.add(post, watermark: mark)
+        watermark.observe(time, source: source)
     }
 
     private mutating func count(post source: Int, stats: inout PipelineStats) {

@@ -55,6 +55,7 @@ public final class Aggregation {
             "sources=\(sources.joined(separator: "|")) window=\(options.window) slide=\(options.slide ?? 0) "
             + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
             + "posts=\(options.emitPosts) profile=\(profile) model=\(model.tag) watch=\(topics) "
+            + "reads=\(model.languages.joined(separator: ",")) abstain_below=\(options.abstainBelow.map { "\($0)" } ?? "off") "
             + "alerts=\(options.alerts.threshold),\(options.alerts.minimumPosts),\(options.alerts.cooldown),\(options.alerts.smoothing)"
         self.sources = sources
         self.options = options

@@ -58,7 +58,7 @@ public final class Pipeline: Sendable {
             feedOptions.skipLines = resumed.consumedLines
             if let saved = resumed.filter { filter = saved }
         }
-        let classify = try ClassifyStage(classifier: classifier)
+        let classify = try ClassifyStage(classifier: classifier, abstainBelow: options.abstainBelow)
         let channel = AsyncChannel<Item>()
         let options = options
         let feed = Feed(sources: feed.sources, options: feedOptions)
@@ -138,7 +138,7 @@ public final class Pipeline: Sendable {
             verdicts.append(verdict)
             if verdict == .keep { kept.append(post) }
         }
-        let (scores, nanoseconds) = await stage.classify(kept.map(\.text))
+        let (scores, nanoseconds) = await stage.classify(kept)
         if !kept.isEmpty { aggregation.recordModelBatch(posts: kept.count, nanoseconds: nanoseconds) }
         var inputs: [StageInput] = []
         inputs.reserveCapacity(chunk.count)
@@ -153,7 +153,7 @@ public final class Pipeline: Sendable {
                 case .keep:
                     let score = scores[scoreIndex]
                     scoreIndex += 1
-                    inputs.append(.classified(post, source: source, sentiment: score.sentiment, topics: score.topics))
+                    inputs.append(StageInput(post, source: source, score))
                 case .filtered: inputs.append(.filtered(source: source, duplicate: false))
                 case .duplicate: inputs.append(.filtered(source: source, duplicate: true))
                 }

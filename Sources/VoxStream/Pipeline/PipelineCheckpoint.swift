@@ -16,6 +16,8 @@ struct PipelineCheckpoint: Codable {
     var duplicates: Int
     var late: Int
     var classified: Int
+    /// Abstained posts by reason (absent in checkpoints written before abstention).
+    var abstained: [String: Int]? = nil
     var windowed: Int
     var windows: Int
     var watermark: Watermark

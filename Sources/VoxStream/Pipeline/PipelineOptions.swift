@@ -10,6 +10,9 @@ public struct PipelineOptions: Sendable {
     public var lateness: Int64 = 300_000
     /// Keep only posts in these languages (nil keeps all; posts without a language are filtered out when set).
     public var languages: Set<String>? = nil
+    /// Posts whose top sentiment probability is below this are counted as abstained (`uncertain`), in no share
+    /// (nil: off).
+    public var abstainBelow: Float? = nil
     /// Drop posts whose (source profile, id) was already seen within the dedupe horizon.
     public var dedupe = false
     /// Posts per classification batch.

@@ -2,7 +2,8 @@ import Foundation
 import VoxFeeds
 import VoxModel
 
-/// A run's accounting, written as `run.json`: `posts = filtered + duplicates + Σ all-row posts + late`, exactly.
+/// A run's accounting, written as `run.json`: `posts = filtered + duplicates + Σ all-row posts + late` and
+/// `Σ all-row posts + late = classified + abstained`, exactly.
 public struct PipelineStats: Sendable {
     /// The ingest accounting (lines, posts, skipped, dead letters, per source).
     public var ingest: IngestStats
@@ -14,6 +15,10 @@ public struct PipelineStats: Sendable {
     public var late = 0
     /// Posts classified by the model.
     public var classified = 0
+    /// Posts the model abstained from, by reason (counted in windows, in no share).
+    public var abstained: [AbstainReason: Int] = [:]
+    /// All abstained posts.
+    public var abstainedTotal: Int { abstained.values.reduce(0, +) }
     /// Posts counted in tumbling windows (the sum of the `all` rows).
     public var windowed = 0
     /// Closed tumbling windows.
@@ -43,7 +48,9 @@ public struct PipelineStats: Sendable {
     }
 
     /// Whether every post is accounted for exactly once.
-    public var balanced: Bool { ingest.posts == filtered + duplicates + windowed + late }
+    public var balanced: Bool {
+        ingest.posts == filtered + duplicates + windowed + late && windowed + late == classified + abstainedTotal
+    }
 
     private static func encode(_ domain: DomainEstimate) -> String? {
         let encoder = JSONEncoder()
@@ -55,7 +62,12 @@ public struct PipelineStats: Sendable {
     public var json: String {
         ingest.json(extra: [
             ("filtered", String(filtered)), ("duplicates", String(duplicates)), ("late", String(late)),
-            ("classified", String(classified)), ("windowed", String(windowed)), ("windows", String(windows)),
+            ("classified", String(classified)), ("abstained", String(abstainedTotal)),
+            (
+                "abstained_by_reason",
+                JSONText.object(AbstainReason.allCases.map { ($0.rawValue, String(abstained[$0] ?? 0)) })
+            ),
+            ("windowed", String(windowed)), ("windows", String(windows)),
             ("alerts", String(alerts)), ("webhook_sent", String(webhookSent)),
             ("webhook_failed", String(webhookFailed)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),

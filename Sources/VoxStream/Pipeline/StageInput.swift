@@ -9,6 +9,10 @@ public enum StageInput: Sendable {
     /// A post the filter kept, with the model's probabilities (sentiment: negative, neutral, positive; topics in
     /// the taxonomy's order).
     case classified(Post, source: Int, sentiment: [Float], topics: [Float])
+    /// A post the filter kept but the model did not classify (`reason`): counted in its windows' `all` and watch
+    /// rows as abstained, in no share and no taxonomy row. `uncertain` posts carry their probabilities (for
+    /// `posts.jsonl`); the others carry none.
+    case abstained(Post, source: Int, reason: AbstainReason, sentiment: [Float], topics: [Float])
     /// A post the filter dropped: for its language, or (`duplicate`) as a repeated id.
     case filtered(source: Int, duplicate: Bool)
     /// Lines that did not become posts: skipped events and dead letters, in line order.
@@ -19,6 +23,16 @@ public enum StageInput: Sendable {
     case reconnected(source: Int)
     /// A wall-clock tick (live runs): idle sources release the watermark.
     case tick
+
+    /// A kept post with the classify stage's outcome: classified, or abstained with its reason.
+    public init(_ post: Post, source: Int, _ score: ClassifyStage.Scores) {
+        let post = score.applied(to: post)
+        if let reason = score.abstained {
+            self = .abstained(post, source: source, reason: reason, sentiment: score.sentiment, topics: score.topics)
+        } else {
+            self = .classified(post, source: source, sentiment: score.sentiment, topics: score.topics)
+        }
+    }
 }
 
 /// What the aggregate stage needs to know of the model: how outputs name it, its topic taxonomy, and the domain
@@ -30,6 +44,8 @@ public struct ModelDescription: Sendable {
     public var taxonomy: [String]
     /// The adapted model's error estimate, if any.
     public var domain: DomainEstimate?
+    /// The languages the model reads, sorted (part of the configuration a checkpoint must match).
+    public var languages: [String] = []
 
     /// Describes a model by its tag and topic labels.
     public init(tag: String, taxonomy: [String], domain: DomainEstimate? = nil) {
@@ -43,6 +59,7 @@ public struct ModelDescription: Sendable {
         tag = "\(artifact.label)/\(precision)"
         taxonomy = artifact.heads.first { $0.name == "topic" }?.labels ?? []
         domain = artifact.domain
+        languages = artifact.supportedLanguages.sorted()
     }
 
     /// Describes a loaded classifier.

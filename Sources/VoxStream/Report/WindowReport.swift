@@ -18,6 +18,8 @@ public struct WindowReport: Sendable {
         public var negative = 0
         public var neutral = 0
         public var positive = 0
+        /// Posts the model abstained from (in `posts`, in no share).
+        public var abstained = 0
         var scoreSum = 0.0
         var confidenceSum = 0.0
         public var model: String
@@ -28,13 +30,15 @@ public struct WindowReport: Sendable {
 
         /// The fields in `WindowRecord.fields` order, formatted as the window files are.
         public var values: [String] {
-            func share(_ count: Int) -> String { WindowRecord.decimal(posts == 0 ? 0 : Double(count) / Double(posts)) }
-            let mean = { (sum: Double) in WindowRecord.decimal(self.posts == 0 ? 0 : sum / Double(self.posts)) }
+            let classified = posts - abstained
+            func share(_ count: Int) -> String {
+                WindowRecord.decimal(classified == 0 ? 0 : Double(count) / Double(classified))
+            }
+            let mean = { (sum: Double) in WindowRecord.decimal(classified == 0 ? 0 : sum / Double(classified)) }
             return [
                 Timestamp.format(millis: start), Timestamp.format(millis: end), topic, kind, String(posts),
-                String(negative),
-                String(neutral), String(positive), share(negative), share(neutral), share(positive),
-                WindowRecord.decimal(posts == 0 ? 0 : Double(positive - negative) / Double(posts)), mean(scoreSum),
+                String(negative), String(neutral), String(positive), String(abstained), share(negative),
+                share(neutral), share(positive), share(positive - negative), mean(scoreSum),
                 mean(confidenceSum), model,
             ] + WindowRecord.shareValues(shares, empty: "")
         }
@@ -75,10 +79,13 @@ public struct WindowReport: Sendable {
             if let topics, !topics.contains(topic) { continue }
             let period = WindowAggregator.floor(start, every)
             let key = "\(period)\u{1F}\(topic)"
-            let score = (object["mean_score"] as? Double ?? 0) * Double(posts)
-            let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(posts)
+            // Rows written before abstention have no `abstained`: none were.
+            let abstained = object["abstained"] as? Int ?? 0
+            let score = (object["mean_score"] as? Double ?? 0) * Double(posts - abstained)
+            let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(posts - abstained)
             if let position = index[key] {
                 rows[position].posts += posts
+                rows[position].abstained += abstained
                 rows[position].negative += negative
                 rows[position].neutral += neutral
                 rows[position].positive += positive
@@ -90,7 +97,7 @@ public struct WindowReport: Sendable {
                     Row(
                         start: period, end: period + every, topic: topic, kind: kind, posts: posts, negative: negative,
                         neutral: neutral,
-                        positive: positive, scoreSum: score, confidenceSum: confidence,
+                        positive: positive, abstained: abstained, scoreSum: score, confidenceSum: confidence,
                         model: object["model"] as? String ?? "", domain: domain))
             }
         }
@@ -104,7 +111,7 @@ public struct WindowReport: Sendable {
 
     /// The fields a report carries: the window files' fields up to `model` (share of voice is per window), then
     /// the corrected shares and intervals.
-    static let fields = Array(WindowRecord.fields.prefix(15)) + WindowRecord.shareFields
+    static let fields = Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields
 
     /// CSV with the window files' header.
     public var csv: String {
@@ -117,7 +124,7 @@ public struct WindowReport: Sendable {
     public var jsonLines: String {
         rows.map { row in
             let values = row.values
-            let text: Set<Int> = [0, 1, 2, 3, 14]
+            let text: Set<Int> = [0, 1, 2, 3, 15]
             return JSONText.object(
                 WindowReport.fields.enumerated().map {
                     ($1, text.contains($0) ? JSONText.quote(values[$0]) : values[$0].isEmpty ? "null" : values[$0])

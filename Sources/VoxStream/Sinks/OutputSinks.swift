@@ -167,13 +167,23 @@ public final class OutputSinks {
         return State(lengths: lengths, hourly: hourly, hourShares: hourShares, tails: tails)
     }
 
-    /// Records per-post predictions (with `--emit-posts`).
+    /// Records per-post predictions (with `--emit-posts`): the post, `lang_source`, `abstained` (null or the
+    /// reason) and, when the model classified it, its probabilities and topic.
     public func write(posts classified: [ClassifiedPost], heads: [String]) throws {
         guard let posts else { return }
         for post in classified {
             var line: [UInt8] = []
             RecordJSON.append(post.post, to: &line)
             line.removeLast()
+            line += Array(#","lang_source":"#.utf8)
+            line += Array((post.post.langSource.map { JSONText.quote($0.rawValue) } ?? "null").utf8)
+            line += Array(#","abstained":"#.utf8)
+            line += Array((post.abstained.map { JSONText.quote($0.rawValue) } ?? "null").utf8)
+            guard post.sentiment.count == 3 else {
+                line += Array("}".utf8)
+                posts.append(String(decoding: line, as: UTF8.self))
+                continue
+            }
             let probabilities = zip(["negative", "neutral", "positive"], post.sentiment).map {
                 ($0, WindowRecord.decimal(Double($1)))
             }
@@ -193,16 +203,20 @@ public final class OutputSinks {
         var csv = WindowRecord.csvHeader + "\n"
         for record in records { csv += record.csv + "\n" }
         try writeAtomically(csv, to: directory + "/hourly/\(name).csv")
-        var totals: [String: (posts: Int, negative: Int)] = [:]
+        // Volume counts every post; negative shares are over the classified ones.
+        var totals: [String: (posts: Int, classified: Int, negative: Int)] = [:]
         for record in records {
-            let sum = totals[record.topic] ?? (0, 0)
-            totals[record.topic] = (sum.posts + record.stats.posts, sum.negative + record.stats.negative)
+            let sum = totals[record.topic] ?? (0, 0, 0)
+            totals[record.topic] = (
+                sum.posts + record.stats.posts, sum.classified + record.stats.classified,
+                sum.negative + record.stats.negative
+            )
         }
         let volume = totals["all"]?.posts ?? 0
         let previousHour = hourShares[hour - 3_600_000] ?? [:]
         let moves = totals.compactMap { topic, total -> (String, Double, Double)? in
-            guard total.posts > 0, let before = previousHour[topic] else { return nil }
-            return (topic, before, Double(total.negative) / Double(total.posts))
+            guard total.classified > 0, let before = previousHour[topic] else { return nil }
+            return (topic, before, Double(total.negative) / Double(total.classified))
         }.sorted { (abs($0.2 - $0.1), $1.0) > (abs($1.2 - $1.1), $0.0) }.prefix(5)
         let summary = JSONText.object([
             ("hour", JSONText.quote(Timestamp.format(millis: hour))), ("volume", String(volume)),
@@ -221,7 +235,9 @@ public final class OutputSinks {
         try writeAtomically(summary + "\n", to: directory + "/hourly/\(name).json")
         // Windows close in start order, so earlier hours are complete; keep one hour back for the comparison.
         for old in hourly.keys where old < hour { hourly.removeValue(forKey: old) }
-        hourShares[hour] = totals.filter { $0.value.posts > 0 }.mapValues { Double($0.negative) / Double($0.posts) }
+        hourShares[hour] = totals.filter { $0.value.classified > 0 }.mapValues {
+            Double($0.negative) / Double($0.classified)
+        }
         for old in hourShares.keys where old < hour - 3_600_000 { hourShares.removeValue(forKey: old) }
     }
 

@@ -14,9 +14,15 @@ public struct ClassifiedPost: Sendable {
     public var topic: Int
     /// Indices of the watch topics it matches, in file order.
     public var watch: [Int]
+    /// Why the model abstained (the post counts in no share and no taxonomy row), or nil.
+    public var abstained: AbstainReason?
 
     /// Creates a classified post.
-    public init(post: Post, sourceIndex: Int, sentiment: [Float], topics: [Float], watch: [Int]) {
+    public init(
+        post: Post, sourceIndex: Int, sentiment: [Float], topics: [Float], watch: [Int],
+        abstained: AbstainReason? = nil
+    ) {
+        self.abstained = abstained
         self.post = post
         self.sourceIndex = sourceIndex
         self.sentiment = sentiment
@@ -27,8 +33,8 @@ public struct ClassifiedPost: Sendable {
         self.watch = watch
     }
 
-    /// P(positive) − P(negative).
-    public var score: Float { sentiment[2] - sentiment[0] }
+    /// P(positive) − P(negative) (0 without probabilities).
+    public var score: Float { sentiment.count == 3 ? sentiment[2] - sentiment[0] : 0 }
 
     /// The sentiment class: 0 negative, 1 neutral, 2 positive (argmax, first on ties).
     public var sentimentClass: Int {

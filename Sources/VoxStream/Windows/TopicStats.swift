@@ -1,12 +1,15 @@
 import VoxFeeds
 
-/// Running statistics of one topic in one window. Sums of probabilities are kept in fixed point (units of
-/// 1e-9) so they are exact and independent of the order posts arrive in: replay equals live.
+/// Running statistics of one topic in one window: `posts = negative + neutral + positive + abstained`, and the
+/// shares and means are over the classified posts (all but the abstained). Sums of probabilities are kept in
+/// fixed point (units of 1e-9) so they are exact and independent of the order posts arrive in: replay equals live.
 public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var posts = 0
     public private(set) var negative = 0
     public private(set) var neutral = 0
     public private(set) var positive = 0
+    /// Posts the model abstained from (language it does not read, too short, uncertain).
+    public private(set) var abstained = 0
     private var scoreSum: Int64 = 0
     private var confidenceSum: Int64 = 0
     /// The three most negative and three most positive posts (by P(positive) − P(negative), ties by id).
@@ -21,12 +24,34 @@ public struct TopicStats: Sendable, Equatable, Codable {
         public var score: Float
     }
 
+    enum CodingKeys: String, CodingKey {
+        case posts, negative, neutral, positive, abstained, scoreSum, confidenceSum, mostNegative, mostPositive
+    }
+
     /// An empty window.
     public init() {}
 
-    /// Counts a post.
+    /// Decodes statistics (a checkpoint written before abstention has no `abstained`: none were).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        posts = try container.decode(Int.self, forKey: .posts)
+        negative = try container.decode(Int.self, forKey: .negative)
+        neutral = try container.decode(Int.self, forKey: .neutral)
+        positive = try container.decode(Int.self, forKey: .positive)
+        abstained = try container.decodeIfPresent(Int.self, forKey: .abstained) ?? 0
+        scoreSum = try container.decode(Int64.self, forKey: .scoreSum)
+        confidenceSum = try container.decode(Int64.self, forKey: .confidenceSum)
+        mostNegative = try container.decode([Example].self, forKey: .mostNegative)
+        mostPositive = try container.decode([Example].self, forKey: .mostPositive)
+    }
+
+    /// Counts a post (an abstained one only in `posts` and `abstained`).
     public mutating func add(_ post: ClassifiedPost) {
         posts += 1
+        if post.abstained != nil {
+            abstained += 1
+            return
+        }
         switch post.sentimentClass {
         case 0: negative += 1
         case 1: neutral += 1
@@ -49,13 +74,17 @@ public struct TopicStats: Sendable, Equatable, Codable {
 
     private static func fixed(_ value: Float) -> Int64 { Int64((Double(value) * 1e9).rounded()) }
 
-    /// Shares of each class, the net sentiment, the mean score and the mean confidence (all 0 without posts).
+    /// Posts the model classified: the denominator of every share and mean.
+    public var classified: Int { posts - abstained }
+
+    /// Shares of each class, the net sentiment, the mean score and the mean confidence, over the classified
+    /// posts (all 0 without any).
     public var negativeShare: Double { share(negative) }
     public var neutralShare: Double { share(neutral) }
     public var positiveShare: Double { share(positive) }
-    public var netSentiment: Double { posts == 0 ? 0 : Double(positive - negative) / Double(posts) }
-    public var meanScore: Double { posts == 0 ? 0 : Double(scoreSum) / 1e9 / Double(posts) }
-    public var meanConfidence: Double { posts == 0 ? 0 : Double(confidenceSum) / 1e9 / Double(posts) }
+    public var netSentiment: Double { share(positive - negative) }
+    public var meanScore: Double { classified == 0 ? 0 : Double(scoreSum) / 1e9 / Double(classified) }
+    public var meanConfidence: Double { classified == 0 ? 0 : Double(confidenceSum) / 1e9 / Double(classified) }
 
-    private func share(_ count: Int) -> Double { posts == 0 ? 0 : Double(count) / Double(posts) }
+    private func share(_ count: Int) -> Double { classified == 0 ? 0 : Double(count) / Double(classified) }
 }

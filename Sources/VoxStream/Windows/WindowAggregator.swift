@@ -63,7 +63,7 @@ public struct WindowAggregator: Sendable, Codable {
                         taxonomy: Array(repeating: TopicStats(), count: taxonomy.count),
                         watch: Array(repeating: TopicStats(), count: watchNames.count))
                 window.all.add(post)
-                if post.topic < window.taxonomy.count { window.taxonomy[post.topic].add(post) }
+                if post.abstained == nil, post.topic < window.taxonomy.count { window.taxonomy[post.topic].add(post) }
                 for index in post.watch where index < window.watch.count { window.watch[index].add(post) }
                 open[start] = window
             }

@@ -83,7 +83,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
     public static let fields =
         [
             "window_start", "window_end", "topic", "topic_kind", "posts", "negative", "neutral", "positive",
-            "negative_share",
+            "abstained", "negative_share",
             "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
             "share_of_voice", "negative_voice_share", "positive_voice_share",
         ] + shareFields
@@ -135,6 +135,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             Timestamp.format(millis: windowStart), Timestamp.format(millis: windowEnd), WindowRecord.csvField(topic),
             kind.rawValue,
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
+            String(stats.abstained),
         ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
             + WindowRecord.shareValues(shares, empty: ""))
             .joined(separator: ",")
@@ -151,7 +152,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
                 JSONText.quote(Timestamp.format(millis: windowStart)),
                 JSONText.quote(Timestamp.format(millis: windowEnd)),
                 JSONText.quote(topic), JSONText.quote(kind.rawValue), String(stats.posts), String(stats.negative),
-                String(stats.neutral), String(stats.positive),
+                String(stats.neutral), String(stats.positive), String(stats.abstained),
             ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
             + WindowRecord.shareValues(shares, empty: "null")
         return JSONText.object(Array(zip(WindowRecord.fields, values)))

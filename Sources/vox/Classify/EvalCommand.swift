@@ -30,8 +30,10 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try classifier.load()
         let evaluation: Evaluator.Evaluation
+        let rows: [LabeledText]
         do {
-            evaluation = try await Evaluator.evaluate(model, head: task, rows: try LabeledText.load(data))
+            rows = try LabeledText.load(data)
+            evaluation = try await Evaluator.evaluate(model, head: task, rows: rows)
         } catch {
             throw CLIError(error.message)
         }
@@ -46,16 +48,19 @@ struct EvalCommand: AsyncParsableCommand {
         let shares = try GroupShares(
             path: data, field: by, truth: evaluation.truth, predicted: evaluation.predicted, labels: report.labels,
             domain: task == "sentiment" ? model.artifact.domain : nil)
+        // Grouped by language, the rows' known languages also score language identification.
+        let languages = by == "lang" ? LanguageIDReport(texts: rows.map(\.text), truth: shares.names) : nil
         if json {
             print(
-                JSONText.object([
-                    ("classification", EvalCommand.json(report, calibration: calibration)),
-                    ("by_\(by)", shares.json),
-                ]))
+                JSONText.object(
+                    [
+                        ("classification", EvalCommand.json(report, calibration: calibration)),
+                        ("by_\(by)", shares.json),
+                    ] + (languages.map { [("language_id", $0.json)] } ?? [])))
         } else {
             print(
                 EvalCommand.table(report, model: model.tag, task: task, calibration: calibration) + "\n\n"
-                    + shares.table)
+                    + shares.table + (languages.map { "\n\n" + $0.table } ?? ""))
         }
     }
 

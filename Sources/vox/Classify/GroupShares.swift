@@ -19,6 +19,8 @@ struct GroupShares {
 
     var labels: [String]
     var groups: [Group]
+    /// Each row's group, in file order.
+    var names: [String]
 
     /// Groups `rows` by their `field` values (read from `path`, line for line) and compares the shares.
     init(
@@ -37,6 +39,7 @@ struct GroupShares {
         }
         guard names.count == truth.count else { throw CLIError("\(path): rows and labels disagree") }
         self.labels = labels
+        self.names = names
         let order = names.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         groups = order.map { name in
             let members = names.indices.filter { names[$0] == name }

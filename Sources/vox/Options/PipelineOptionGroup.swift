@@ -10,6 +10,11 @@ struct PipelineOptionGroup: ParsableArguments {
     @Option(help: "Also write sliding windows of --window length every this long (e.g. 5m).") var slide: String?
     @Option(help: "How late (in event time) a post may arrive and still count.") var lateness = "5m"
     @Option(help: "Keep only these languages (comma-separated, e.g. en,pt).") var lang: String?
+    @Option(
+        help: ArgumentHelp(
+            "Count posts whose top sentiment probability is below P as abstained (uncertain), in no share.",
+            valueName: "P"))
+    var abstainBelow: Float?
     @Flag(help: "Drop repeated post ids.") var dedupe = false
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out = "vox-out"
     @Option(help: "Window files: csv, jsonl or both.") var format = "both"
@@ -51,6 +56,9 @@ struct PipelineOptionGroup: ParsableArguments {
             throw ValidationError("--format must be csv, jsonl or both")
         }
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        if let abstainBelow, !(abstainBelow.isFinite && abstainBelow > 0 && abstainBelow <= 1) {
+            throw ValidationError("--abstain-below must be a probability in (0, 1]")
+        }
         guard alertThreshold.isFinite, alertThreshold > 0 else {
             throw ValidationError("--alert-threshold must be a positive number of deviations")
         }
@@ -72,6 +80,7 @@ struct PipelineOptionGroup: ParsableArguments {
             Set($0.lowercased().split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         }
         options.dedupe = dedupe
+        options.abstainBelow = abstainBelow
         options.output = out
         options.format = OutputSinks.Format(rawValue: format) ?? .both
         options.batchSize = batch

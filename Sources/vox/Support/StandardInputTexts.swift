@@ -17,6 +17,29 @@ enum StandardInputTexts {
         if !texts.isEmpty { await flush() }
     }
 
+    /// Like ``forEachBatch(size:_:)``, with each line's `lang` field too (nil for plain lines and lines without one).
+    static func forEachPostBatch(size: Int, _ body: ([(text: String, lang: String?)]) async -> String) async {
+        var posts: [(text: String, lang: String?)] = []
+        func flush() async {
+            FileHandle.standardOutput.write(Data(await body(posts).utf8))
+            posts.removeAll(keepingCapacity: true)
+        }
+        while let line = readLine(strippingNewline: true) {
+            posts.append(post(of: line))
+            if posts.count >= size { await flush() }
+        }
+        if !posts.isEmpty { await flush() }
+    }
+
+    /// The `text` and `lang` fields of a JSON object line, or the line itself.
+    static func post(of line: String) -> (text: String, lang: String?) {
+        guard line.first == "{",
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let text = object["text"] as? String
+        else { return (line, nil) }
+        return (text, object["lang"] as? String)
+    }
+
     /// The `text` field of a JSON object line, or the line itself.
     static func text(of line: String) -> String {
         guard line.first == "{",
