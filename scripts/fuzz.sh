@@ -15,7 +15,7 @@ targets=("$@")
 sources_timestamp=(Sources/VoxFeeds/Mapping/Timestamp.swift)
 sources_watch_query=(Sources/VoxStream/Watch/WatchQuery.swift Sources/VoxStream/Watch/WatchQueryParser.swift
     Sources/VoxStream/Watch/WatchText.swift)
-sources_feed_line=(Sources/VoxFeeds/Framing/*.swift Sources/VoxFeeds/Output/JSONText.swift Sources/VoxFeeds/Post.swift Sources/VoxFeeds/DeadLetter.swift
+sources_feed_line=(Sources/VoxFeeds/Framing/*.swift Sources/VoxFeeds/Output/JSONText.swift Sources/VoxFeeds/Post.swift Sources/VoxFeeds/LanguageSource.swift Sources/VoxFeeds/DeadLetter.swift
     Sources/VoxFeeds/FeedError.swift)
 for file in Sources/VoxFeeds/Mapping/*.swift; do  # all but the registry, which needs the bundled profiles' module
     [ "$(basename "$file")" = ProfileRegistry.swift ] || sources_feed_line+=("$file")

@@ -28,7 +28,7 @@ private func foundationReads(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     return (try? JSONSerialization.jsonObject(with: Data(tamed.utf8))) is [String: Any]
 }
 
-nonisolated(unsafe) private let hugeExponent: NSRegularExpression = {
+private let hugeExponent: NSRegularExpression = {
     do { return try NSRegularExpression(pattern: "(?<=[0-9])[eE][+-]?[0-9]{3,}") } catch { fatalError("\(error)") }
 }()
 

@@ -43,9 +43,10 @@ public struct ClassifierArtifact: Codable, Sendable, Equatable {
     }
 
     /// The languages heads on `baseModel` read unless their artifact says otherwise: English for
-    /// all-MiniLM-L6-v2; for multilingual-e5-small the eight UMSAB languages its heads are trained on.
+    /// all-MiniLM-L6-v2; for multilingual-e5-small the UMSAB languages its heads are trained on except Hindi
+    /// (UMSAB's Hindi is romanised and code-mixed, and the heads score it at chance: abstaining is more honest).
     public static func defaultLanguages(baseModel: String) -> [String] {
-        baseModel == ModelStore.e5Name ? ["ar", "de", "en", "es", "fr", "hi", "it", "pt"] : ["en"]
+        baseModel == ModelStore.e5Name ? ["ar", "de", "en", "es", "fr", "it", "pt"] : ["en"]
     }
 
     /// Creates a description of heads trained on the encoder called `baseModel` (one of `ModelStore.encoders`).

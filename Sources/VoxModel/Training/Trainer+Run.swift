@@ -118,10 +118,11 @@ extension Trainer {
                 training["unlabeled_heads"] = heads.sorted().joined(separator: ",")
             }
         }
-        let artifact = ClassifierArtifact(
+        var artifact = ClassifierArtifact(
             id: options.modelID, version: options.modelVersion, fineTuning: options.tuning,
             heads: tasks.map(\.head.spec),
             metrics: metrics, training: training, baseModel: options.baseModel)
+        artifact.languages = ClassifierArtifact.defaultLanguages(baseModel: options.baseModel)
         let model = BertModel(config: base.config, weights: encoder.mergedWeights(), backend: base.backend)
         return TextClassifier(
             artifact: artifact, model: model, tokenizer: tokenizer, heads: tasks.map(\.head), threads: 2)
