@@ -146,6 +146,18 @@ extension Trainer {
         var step: Int
         var bestScore: Double
         var seed: UInt64
+        /// SHA-256 of the trained parameters' names and shapes (absent in older checkpoints): a run with another
+        /// encoder, LoRA rank or heads has other parameters and must not resume from it.
+        var layout: String?
+    }
+
+    /// ``CheckpointState/layout`` of this run.
+    private var layout: String {
+        var hash = SHA256()
+        let text = parameters.map { "\($0.name):\($0.value.shape.map(String.init).joined(separator: "x"))" }
+            .joined(separator: ";")
+        Array(text.utf8).withUnsafeBytes { hash.update($0) }
+        return hash.hexDigest()
     }
 
     /// Saves parameters, AdamW moments and progress, atomically.
@@ -163,7 +175,8 @@ extension Trainer {
             ]
         }
         try SafeTensorsWriter.write(tensors, to: directory + "/checkpoint.safetensors")
-        let state = CheckpointState(epoch: epoch, step: optimizer.step, bestScore: bestScore, seed: options.seed)
+        let state = CheckpointState(
+            epoch: epoch, step: optimizer.step, bestScore: bestScore, seed: options.seed, layout: layout)
         do {
             try JSONEncoder().encode(state).write(to: URL(fileURLWithPath: directory + "/state.json"), options: .atomic)
         } catch {
@@ -177,6 +190,12 @@ extension Trainer {
         guard let state = try? JSONDecoder().decode(CheckpointState.self, from: data), state.seed == options.seed else {
             throw ModelError(
                 .format, "\(directory)/state.json is not a checkpoint of this run (different seed or format)")
+        }
+        guard state.layout == nil || state.layout == layout else {
+            throw ModelError(
+                .mismatch,
+                "\(directory) holds the checkpoint of a run that trains other parameters (another encoder, LoRA "
+                    + "rank or heads): use another --checkpoint folder, or remove it to start afresh")
         }
         let file = try SafeTensors(path: directory + "/checkpoint.safetensors")
         for parameter in parameters {
