@@ -1,4 +1,6 @@
-// The only file that sees CLD2's C++ API: it calls the detector and copies out plain values.
+// The only file that sees CLD2's C++ API: it calls the detector and copies out plain values. Best effort: CLD2
+// names its best guess where it would otherwise say "unknown" (short posts, much plain Arabic); the caller decides
+// how little text is too little, and `reliable` still says how sure CLD2 is.
 #include "VoxCld2.h"
 
 #include <cstdio>
@@ -18,7 +20,7 @@ extern "C" void vox_cld2_detect(const char *text, int length, vox_cld2_result *r
     CLD2::Language language = CLD2::UNKNOWN_LANGUAGE;
     if (text != nullptr && length > 0) {
         language = CLD2::ExtDetectLanguageSummaryCheckUTF8(
-            text, length, true, &hints, 0, top3, percent3, scores3, nullptr, &textBytes, &reliable, &validPrefix);
+            text, length, true, &hints, CLD2::kCLDFlagBestEffort, top3, percent3, scores3, nullptr, &textBytes, &reliable, &validPrefix);
     }
     const char *code = CLD2::LanguageCode(language);
     std::memset(result->code, 0, sizeof result->code);
