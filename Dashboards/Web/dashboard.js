@@ -190,7 +190,8 @@ function renderLatest(windowStarts) {
     element("td", { class: "num", text: percent(row.neutral_share) }),
     element("td", { class: "num positive", text: percent(row.positive_share) }),
     element("td", { class: "num", text: signed(row.net_sentiment) }),
-    element("td", { class: "num", text: percent(row.share_of_voice) }))));
+    element("td", { class: "num", text: percent(row.share_of_voice) }),
+    element("td", { class: "num", text: String(row.abstained ?? 0) }))));
 }
 
 function renderAlerts(windowStarts) {

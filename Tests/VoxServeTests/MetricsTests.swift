@@ -21,6 +21,7 @@ import VoxTestSupport
         counters.sources = [RunCounters.Source(name: "feed \"a\"", lines: lines, posts: posts, reconnects: 1)]
         counters.deadLetters = ["invalid_json": invalid]
         counters.classified = classified
+        counters.abstained = ["unsupported_language": classified / 4]
         counters.late = 2
         counters.modelSeconds = 2
         counters.seconds = 3
@@ -43,6 +44,8 @@ import VoxTestSupport
         // Reasons that never occurred are exposed at zero.
         #expect(MetricsTests.value(text, #"vox_dead_letters_total{reason="invalid_utf8"}"#) == 0)
         #expect(MetricsTests.value(text, "vox_posts_classified_total") == 20)
+        #expect(MetricsTests.value(text, #"vox_posts_abstained_total{reason="unsupported_language"}"#) == 5)
+        #expect(MetricsTests.value(text, #"vox_posts_abstained_total{reason="too_short"}"#) == 0)
         #expect(MetricsTests.value(text, "vox_posts_late_total") == 2)
         #expect(MetricsTests.value(text, "vox_model_posts_per_second") == 10)
         #expect(MetricsTests.value(text, "vox_batch_posts_count") == 2)

@@ -21,6 +21,7 @@ import VoxFeeds
         stats.duplicates = 2
         stats.late = 3
         stats.classified = 95
+        stats.abstained = [.tooShort: 2, .unsupportedLanguage: 1]
         stats.windowed = 92
         stats.windows = 4
         stats.alerts = 1
@@ -32,6 +33,7 @@ import VoxFeeds
         let read = try RunCounters(runJSON: Data(stats.json.utf8))
         #expect(read == live)
         #expect(read.deadLetters == ["invalid_json": 6, "missing_text": 3])
+        #expect(read.abstained == ["too_short": 2, "unsupported_language": 1, "uncertain": 0])
         #expect(read.sources.map(\.reconnects) == [0, 4])
     }
 

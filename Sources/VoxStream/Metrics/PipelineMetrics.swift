@@ -48,6 +48,11 @@ public struct PipelineMetrics {
                 previous.deadLetters[reason] ?? 0)
         }
         add("vox_posts_classified_total", [], now.classified, previous.classified)
+        for reason in Set(AbstainReason.allCases.map(\.rawValue)).union(now.abstained.keys).sorted() {
+            add(
+                "vox_posts_abstained_total", [("reason", reason)], now.abstained[reason] ?? 0,
+                previous.abstained[reason] ?? 0)
+        }
         add("vox_posts_filtered_total", [], now.filtered, previous.filtered)
         add("vox_posts_duplicate_total", [], now.duplicates, previous.duplicates)
         add("vox_posts_late_total", [], now.late, previous.late)

@@ -40,6 +40,8 @@ public struct RunCounters: Sendable, Equatable {
     public var duplicates = 0
     public var late = 0
     public var classified = 0
+    /// Posts the model abstained from, by reason (the reason's `rawValue`).
+    public var abstained: [String: Int] = [:]
     public var windowed = 0
     public var windows = 0
     public var alerts = 0
@@ -65,6 +67,9 @@ public struct RunCounters: Sendable, Equatable {
         duplicates = stats.duplicates
         late = stats.late
         classified = stats.classified
+        // Every reason, as run.json writes them.
+        abstained = Dictionary(
+            uniqueKeysWithValues: AbstainReason.allCases.map { ($0.rawValue, stats.abstained[$0] ?? 0) })
         windowed = stats.windowed
         windows = stats.windows
         alerts = stats.alerts
@@ -87,6 +92,7 @@ extension RunCounters: Decodable {
         case deadLetters = "dead_letters"
         case webhookSent = "webhook_sent"
         case webhookFailed = "webhook_failed"
+        case abstained = "abstained_by_reason"
         case modelSeconds = "model_seconds"
     }
 
@@ -100,6 +106,7 @@ extension RunCounters: Decodable {
         duplicates = try count(.duplicates)
         late = try count(.late)
         classified = try count(.classified)
+        abstained = try container.decodeIfPresent([String: Int].self, forKey: .abstained) ?? [:]
         windowed = try count(.windowed)
         windows = try count(.windows)
         alerts = try count(.alerts)
