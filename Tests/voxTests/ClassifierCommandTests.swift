@@ -59,6 +59,27 @@ import VoxTestSupport
         }
     }
 
+    @Test func classifyPrintsEachPostsLanguageAndAbstainsWhereTheModelCannotRead() async throws {
+        let input = """
+            {"text": "Este produto é horrível, nunca mais compro nada desta loja"}
+            {"text": "lol"}
+            {"text": "ok", "lang": "en"}
+            {"text": "Flight delayed again and nobody at the desk can tell us anything"}
+            """
+        let result = try await run(["classify"], input: input + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = try result.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 4)
+        #expect(objects.map { $0["lang"] as? String } == ["pt", nil, "en", "en"])
+        #expect(objects.map { $0["lang_source"] as? String } == ["detected", "unknown", "feed", "detected"])
+        #expect(objects.map { $0["abstained"] as? String } == ["unsupported_language", "too_short", nil, nil])
+        // Abstained posts carry no head fields; the others carry both heads.
+        #expect(objects.map { $0["sentiment"] != nil } == [false, false, true, true])
+        #expect(objects[3]["sentiment"] as? String == "negative")
+    }
+
     @Test func calibrateStoresATemperatureThatEvalAndClassifyApplyWithoutChangingLabels() async throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -5,16 +5,7 @@ enum StandardInputTexts {
     /// Calls `body` with each batch of up to `size` texts, then with the last partial batch; each batch's output
     /// is written to standard output in input order.
     static func forEachBatch(size: Int, _ body: ([String]) async -> String) async {
-        var texts: [String] = []
-        func flush() async {
-            FileHandle.standardOutput.write(Data(await body(texts).utf8))
-            texts.removeAll(keepingCapacity: true)
-        }
-        while let line = readLine(strippingNewline: true) {
-            texts.append(text(of: line))
-            if texts.count >= size { await flush() }
-        }
-        if !texts.isEmpty { await flush() }
+        await forEachPostBatch(size: size) { posts in await body(posts.map(\.text)) }
     }
 
     /// Like ``forEachBatch(size:_:)``, with each line's `lang` field too (nil for plain lines and lines without one).
@@ -38,14 +29,5 @@ enum StandardInputTexts {
             let text = object["text"] as? String
         else { return (line, nil) }
         return (text, object["lang"] as? String)
-    }
-
-    /// The `text` field of a JSON object line, or the line itself.
-    static func text(of line: String) -> String {
-        guard line.first == "{",
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let text = object["text"] as? String
-        else { return line }
-        return text
     }
 }
