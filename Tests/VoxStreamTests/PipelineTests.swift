@@ -182,6 +182,16 @@ import VoxTestSupport
         #expect(first.ingest.interrupted)
         let saved = try String(contentsOfFile: root + "/checkpoint/state.json", encoding: .utf8)
         #expect(saved.contains(#""completed":false"#))
+        // A damaged checkpoint (cut short anywhere, as a full disk leaves it) is refused with the folder named.
+        let hostile = root + "/hostile"
+        try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: true)
+        let bytes = Array(saved.utf8)
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: hostile + "/state.json"))
+            #expect(throws: WatchError.self, "cut at \(cut)") { try PipelineCheckpoint.load(hostile) }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: hostile + "/state.json"))
+        #expect(try PipelineCheckpoint.load(hostile)?.completed == false)
         let emitted = try String(contentsOfFile: root + "/resumed/windows.csv", encoding: .utf8).split(separator: "\n")
             .count
         let expected = try String(contentsOfFile: root + "/replay/windows.csv", encoding: .utf8).split(separator: "\n")
