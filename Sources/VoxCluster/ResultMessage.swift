@@ -84,7 +84,9 @@ public struct ResultMessage: Sendable, Equatable {
                         }
                         reason = known
                     }
-                    guard source < 4 else { throw WireError("names an unknown language source \(source)") }
+                    guard source <= LanguageSource.allCases.count else {
+                        throw WireError("names an unknown language source \(source)")
+                    }
                     let langSource = source == 0 ? nil : LanguageSource.allCases[Int(source) - 1]
                     scores.append(
                         ClassifyStage.Scores(

@@ -127,22 +127,22 @@ public final class Worker: Sendable {
             guard let messages else { break }
             next = prefetch()
             if messages.isEmpty { continue }
-            // Each line message's posts, in order; their texts go through the model as one batch.
-            var texts: [Post] = []
+            // Each line message's posts, in order; they go through the classify stage as one batch.
+            var posts: [Post] = []
             var packed: [(sequence: UInt64, posts: Int)] = []
             for message in messages {
                 stats.fetched += 1
                 if message.delivered > 1 { stats.redelivered += 1 }
                 // Anything that is not lines (or not Vox's) has no result; the aggregator reports foreign messages.
                 guard case .lines(_, _, let entries)? = try? LineMessage(bytes: message.data) else { continue }
-                let before = texts.count
-                for case .post(let post) in entries { texts.append(post) }
-                if texts.count > before { packed.append((message.sequence, texts.count - before)) }
+                let before = posts.count
+                for case .post(let post) in entries { posts.append(post) }
+                if posts.count > before { packed.append((message.sequence, posts.count - before)) }
             }
             postsPerMessage = max(1, packed.map(\.posts).max() ?? postsPerMessage)
-            let (scores, nanoseconds) = await stage.classify(texts)
+            let (scores, nanoseconds) = await stage.classify(posts)
             stats.modelSeconds += Double(nanoseconds) / 1e9
-            stats.classified += texts.count
+            stats.classified += posts.count
             var offset = 0
             let results = packed.map { message in
                 defer { offset += message.posts }
@@ -155,7 +155,7 @@ public final class Worker: Sendable {
             let sequences = messages.map(\.sequence)
             storing = Task {
                 try await Worker.store(
-                    results.isEmpty ? nil : message, count: texts.count, acknowledging: sequences, jetStream,
+                    results.isEmpty ? nil : message, count: posts.count, acknowledging: sequences, jetStream,
                     consumer, notice)
             }
             stats.messagingSeconds = max(0, (clock.now - begun - idle).totalSeconds - stats.modelSeconds)

@@ -90,9 +90,7 @@ struct AggregateStage {
             case .classified(let post, let source, let sentiment, let topics):
                 // Probabilities become fixed-point sums: anything but a number in [0, 1] is refused here, whether
                 // a model or a results message produced it.
-                guard sentiment.count == 3, topics.count == taxonomy.count,
-                    sentiment.allSatisfy(AggregateStage.isProbability), topics.allSatisfy(AggregateStage.isProbability)
-                else {
+                guard areProbabilities(sentiment, topics) else {
                     throw WatchError(
                         "post \(post.id) of \(post.source) has scores that are not probabilities (sentiment "
                             + "\(sentiment), \(topics.count) topic scores for \(taxonomy.count) topics)")
@@ -107,12 +105,7 @@ struct AggregateStage {
                 window(classifiedPost, source: source, stats: &stats)
             case .abstained(let post, let source, let reason, let sentiment, let topics):
                 // An uncertain post's probabilities are refused like any; the others carry none.
-                guard
-                    (sentiment.isEmpty && topics.isEmpty)
-                        || (sentiment.count == 3 && topics.count == taxonomy.count
-                            && sentiment.allSatisfy(AggregateStage.isProbability)
-                            && topics.allSatisfy(AggregateStage.isProbability))
-                else {
+                guard (sentiment.isEmpty && topics.isEmpty) || areProbabilities(sentiment, topics) else {
                     throw WatchError("post \(post.id) of \(post.source) has scores that are not probabilities")
                 }
                 count(post: source, stats: &stats)
@@ -148,6 +141,13 @@ struct AggregateStage {
         recent.append((now, posts))
         recent.removeAll { now - $0.0 > 10_000 }
         try emit(through: watermark.value(fallback: live ? now - lateness : .min), sinks: sinks, stats: &stats)
+    }
+
+    /// Whether `sentiment` and `topics` are the model's probabilities: three sentiment scores, one per topic, each
+    /// a number in [0, 1].
+    private func areProbabilities(_ sentiment: [Float], _ topics: [Float]) -> Bool {
+        sentiment.count == 3 && topics.count == taxonomy.count && sentiment.allSatisfy(AggregateStage.isProbability)
+            && topics.allSatisfy(AggregateStage.isProbability)
     }
 
     /// Adds a post to its windows (or counts it late) and moves the watermark.

@@ -4,7 +4,7 @@ import VoxLanguage
 /// Decides, before the model sees a post, whether it can read it: settles the post's language (the source's tag
 /// or CLD2) and abstains from posts in a language the model does not support, or too short to tell; after the
 /// model, optionally abstains from posts whose top sentiment probability is low.
-public struct LanguageGate: Sendable, Equatable {
+public struct LanguageGate: Sendable {
     /// The languages the model reads (nil: every post is classified, whatever its language).
     public var supported: Set<String>?
     /// Posts whose top sentiment probability is below this are `uncertain` (nil: none are).
@@ -16,11 +16,6 @@ public struct LanguageGate: Sendable, Equatable {
         self.supported = supported
         self.abstainBelow = abstainBelow
         self.identifier = identifier
-    }
-
-    public static func == (lhs: LanguageGate, rhs: LanguageGate) -> Bool {
-        lhs.supported == rhs.supported && lhs.abstainBelow == rhs.abstainBelow
-            && lhs.identifier.minimumLetters == rhs.identifier.minimumLetters
     }
 
     /// Sets `post.lang` and `post.langSource`; returns why the model should not classify it, or nil.
@@ -37,11 +32,5 @@ public struct LanguageGate: Sendable, Equatable {
     public func isUncertain(_ sentiment: [Float]) -> Bool {
         guard let abstainBelow else { return false }
         return (sentiment.max() ?? 0) < abstainBelow
-    }
-
-    /// The gate's settings as the checkpoint configuration records them.
-    public var description: String {
-        let languages = supported.map { $0.sorted().joined(separator: ",") } ?? "any"
-        return "reads=\(languages) abstain_below=\(abstainBelow.map { "\($0)" } ?? "off")"
     }
 }
