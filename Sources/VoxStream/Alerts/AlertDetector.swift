@@ -1,140 +1,157 @@
-import Foundation
 import VoxFeeds
 
-/// Spike alerts: per topic, an alert when a closed window's negative share or volume departs from its trailing
-/// baseline (exponentially weighted mean and deviation) by `threshold` deviations, with a minimum volume and a
-/// cooldown. It sees closed windows in order, so a replay raises exactly the alerts the live run did.
+/// Alerts without the noise. Per topic, each closed window is compared with a seasonal baseline: the same time of
+/// day (or of week) over the last `history` periods, so the morning ramp of the daily cycle is expected, not news.
+///
+/// - **Volume**: the window's posts against the mean of the same window in past periods, tested as a count
+///   (Poisson, widened to a negative binomial by the past periods' own spread and by the uncertainty of their mean),
+///   with a minimum ratio and a minimum excess.
+/// - **Negative share**: the share over the window alone and over the windows pooled back 3, 6, 12 and 24 hours
+///   (for slow drifts), each against the same windows of past periods, tested as a binomial whose rate is known
+///   only from the baseline (beta-binomial), with a minimum rise; the most significant span is reported.
+///
+/// A topic's alert of one kind fires once and then stays latched while its rise stays significant, re-arming after
+/// `cooldown` windows without one. Alerts raised in one window, or while an incident is still active, share an
+/// incident number. The detector sees closed windows in order, so a replay raises exactly the live run's alerts.
 public struct AlertDetector: Sendable, Codable {
-    /// Tuning of the detector.
-    public struct Options: Sendable, Codable, Equatable {
-        /// Weight of the newest window in the moving baseline (0…1).
-        public var smoothing = 0.3
-        /// Deviations from the baseline that make an alert.
-        public var threshold = 3.0
-        /// Windows of history needed before alerting.
-        public var warmup = 3
-        /// Fewest posts in a window for a negative-share alert.
-        public var minimumPosts = 20
-        /// Windows during which a topic's alert of the same kind is not repeated.
-        public var cooldown = 3
-
-        /// Default tuning.
-        public init() {}
-    }
-
-    private struct Baseline: Codable, Sendable {
-        var mean = 0.0
-        var variance = 0.0
-        var windows = 0
-        var quiet = 0
-
-        /// The signed distance of `value` from the baseline in deviations (with a floor on the deviation).
-        func deviation(of value: Double, floor: Double) -> Double {
-            (value - mean) / max(variance.squareRoot(), floor)
-        }
-
-        mutating func update(_ value: Double, smoothing: Double) {
-            if windows == 0 {
-                mean = value
-            } else {
-                let difference = value - mean
-                mean += smoothing * difference
-                variance = (1 - smoothing) * (variance + smoothing * difference * difference)
-            }
-            windows += 1
-        }
-    }
-
     /// The tuning in use.
     public let options: Options
-    private var negative: [String: Baseline] = [:]
-    private var volume: [String: Baseline] = [:]
+    private var windowSize: Int64? = nil
+    private var firstWindow: Int64? = nil
+    private var lastWindow: Int64? = nil
+    private var histories: [String: TopicHistory] = [:]
+    /// Topic and kind of each latched alert, with the windows since its rise was last significant.
+    private var latched: [String: Int] = [:]
+    private var incident: OpenIncident? = nil
+    private var incidents = 0
+
+    private struct OpenIncident: Sendable, Codable {
+        var id: Int
+        var lastActive: Int64
+    }
+
+    /// Where baselines come from for one window size.
+    struct Layout {
+        /// Windows per period (1 when the baseline is simply the windows before).
+        var period: Int64
+        /// Share spans in windows, 1 first.
+        var spans: [Int]
+    }
+
+    /// The window under test and where its baselines come from.
+    struct Place {
+        var windowStart: Int64
+        var windowEnd: Int64
+        var window: Int64
+        var start: Int64
+        var layout: Layout
+    }
+
+    /// Windows of history kept per topic, at most (beyond it the baseline is the windows before).
+    static let maximumKept: Int64 = 20_000
 
     /// A detector with the given tuning.
     public init(options: Options = Options()) { self.options = options }
 
-    /// The alerts raised by one closed window's rows.
+    /// The alerts raised by one closed window's rows (all of one window).
     public mutating func observe(_ records: [WindowRecord]) -> [Alert] {
-        var alerts: [Alert] = []
-        for record in records {
-            let posts = Double(record.stats.posts)
-            var volumeBaseline = volume[record.topic] ?? Baseline()
-            if let alert = check(
-                record, kind: .volume, value: posts, baseline: &volumeBaseline,
-                floor: max(1, volumeBaseline.mean.squareRoot()))
-            {
-                alerts.append(alert)
+        guard let first = records.first else { return [] }
+        return observe(
+            windowStart: first.windowStart, windowEnd: first.windowEnd,
+            rows: records.map {
+                ($0.topic, .init(posts: $0.stats.posts, negative: $0.stats.negative, classified: $0.stats.classified))
+            })
+    }
+
+    /// The alerts raised by one closed window, given each topic's counts in it.
+    mutating func observe(
+        windowStart: Int64, windowEnd: Int64, rows: [(topic: String, counts: TopicHistory.Counts)]
+    )
+        -> [Alert]
+    {
+        let size = windowEnd - windowStart
+        guard !rows.isEmpty, size > 0, windowSize == nil || windowSize == size else { return [] }
+        windowSize = size
+        let window = AlertDetector.floorDivide(windowStart, size)
+        if let lastWindow, window <= lastWindow { return [] }
+        lastWindow = window
+        let start = firstWindow ?? window
+        firstWindow = start
+        let layout = self.layout(size: size)
+        for row in rows { histories[row.topic, default: TopicHistory()].record(row.counts, at: window) }
+        let place = Place(windowStart: windowStart, windowEnd: windowEnd, window: window, start: start, layout: layout)
+        var raised: [Alert] = []
+        var significant: Set<String> = []
+        for row in rows {
+            guard let history = histories[row.topic] else { continue }
+            let tests = [
+                volumeTest(row.topic, history: history, at: place), shareTest(row.topic, history: history, at: place),
+            ]
+            for case let alert? in tests {
+                let key = row.topic + "\u{1F}" + alert.kind.rawValue
+                significant.insert(key)
+                if latched[key] == nil { raised.append(alert) }
+                latched[key] = 0
             }
-            volumeBaseline.update(posts, smoothing: options.smoothing)
-            volume[record.topic] = volumeBaseline
-            guard record.stats.posts >= options.minimumPosts else { continue }
-            var negativeBaseline = negative[record.topic] ?? Baseline()
-            if let alert = check(
-                record, kind: .negativeShare, value: record.stats.negativeShare, baseline: &negativeBaseline,
-                floor: 0.02)
-            {
-                alerts.append(alert)
+        }
+        for key in latched.keys where !significant.contains(key) {
+            let quiet = (latched[key] ?? 0) + 1
+            latched[key] = quiet >= options.cooldown ? nil : quiet
+        }
+        assignIncident(&raised, window: window, active: !significant.isEmpty)
+        prune(window: window, layout: layout)
+        return raised
+    }
+
+    private mutating func assignIncident(_ raised: inout [Alert], window: Int64, active: Bool) {
+        guard active else { return }
+        let open = incident.flatMap { window - $0.lastActive - 1 <= Int64(options.cooldown) ? $0 : nil }
+        if raised.isEmpty {
+            if var open {
+                open.lastActive = window
+                incident = open
             }
-            negativeBaseline.update(record.stats.negativeShare, smoothing: options.smoothing)
-            negative[record.topic] = negativeBaseline
+            return
         }
-        return alerts
-    }
-
-    private func check(
-        _ record: WindowRecord, kind: Alert.Kind, value: Double, baseline: inout Baseline, floor: Double
-    ) -> Alert? {
-        if baseline.quiet > 0 {
-            baseline.quiet -= 1
-            return nil
+        let id: Int
+        if let open {
+            id = open.id
+        } else {
+            incidents += 1
+            id = incidents
         }
-        guard baseline.windows >= options.warmup else { return nil }
-        let deviation = baseline.deviation(of: value, floor: floor)
-        guard abs(deviation) >= options.threshold else { return nil }
-        baseline.quiet = options.cooldown
-        return Alert(
-            windowStart: record.windowStart, windowEnd: record.windowEnd, topic: record.topic, kind: kind, value: value,
-            baseline: baseline.mean, deviation: deviation, posts: record.stats.posts)
-    }
-}
-
-/// A spike alert, written to `alerts.jsonl`.
-public struct Alert: Sendable, Equatable, Codable {
-    /// What moved.
-    public enum Kind: String, Sendable, Codable {
-        case negativeShare = "negative_share"
-        case volume
+        for index in raised.indices {
+            raised[index].incident = id
+            raised[index].opensIncident = open == nil
+        }
+        incident = OpenIncident(id: id, lastActive: window)
     }
 
-    public var windowStart: Int64
-    public var windowEnd: Int64
-    public var topic: String
-    public var kind: Kind
-    /// The window's value (a share, or a number of posts).
-    public var value: Double
-    /// The trailing baseline it is compared with.
-    public var baseline: Double
-    /// How many deviations it departs from the baseline (signed).
-    public var deviation: Double
-    /// Posts in the window.
-    public var posts: Int
-
-    /// The alert as one JSON object: window_start, window_end, topic, kind, value, baseline, deviation, posts.
-    public var json: String {
-        JSONText.object([
-            ("window_start", JSONText.quote(Timestamp.format(millis: windowStart))),
-            ("window_end", JSONText.quote(Timestamp.format(millis: windowEnd))), ("topic", JSONText.quote(topic)),
-            ("kind", JSONText.quote(kind.rawValue)), ("value", WindowRecord.decimal(value)),
-            ("baseline", WindowRecord.decimal(baseline)), ("deviation", WindowRecord.decimal(deviation)),
-            ("posts", String(posts)),
-        ])
+    private mutating func prune(window: Int64, layout: Layout) {
+        let horizon = Int64(options.history) * layout.period + Int64(layout.spans.last ?? 1)
+        for topic in Array(histories.keys) {
+            histories[topic]?.prune(before: window - horizon)
+            if histories[topic]?.isEmpty == true { histories[topic] = nil }
+        }
     }
 
-    /// A line for the terminal.
-    public var summary: String {
-        let what = kind == .volume ? "volume \(Int(value)) posts" : String(format: "negative share %.1f%%", value * 100)
-        return String(
-            format: "alert: %@ %@ in %@ (baseline %.3f, %+.1f deviations)", topic, what,
-            Timestamp.format(millis: windowStart), baseline, deviation)
+    private func layout(size: Int64) -> Layout {
+        var period: Int64 = 1
+        if let length = options.season.period, length % size == 0,
+            length / size * Int64(options.history + 1) <= AlertDetector.maximumKept
+        {
+            period = length / size
+        }
+        var spans = [1]
+        for length in AlertDetector.spanLengths where length % size == 0 {
+            let span = length / size
+            if span > 1, span <= period, !spans.contains(Int(span)) { spans.append(Int(span)) }
+        }
+        return Layout(period: period, spans: spans)
+    }
+
+    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        let quotient = value / divisor
+        return value % divisor < 0 ? quotient - 1 : quotient
     }
 }

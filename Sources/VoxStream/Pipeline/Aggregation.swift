@@ -56,7 +56,7 @@ public final class Aggregation {
             + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
             + "posts=\(options.emitPosts) profile=\(profile) model=\(model.tag) watch=\(topics) "
             + "reads=\(model.languages.joined(separator: ",")) abstain_below=\(options.abstainBelow.map { "\($0)" } ?? "off") "
-            + "alerts=\(options.alerts.threshold),\(options.alerts.minimumPosts),\(options.alerts.cooldown),\(options.alerts.smoothing)"
+            + "alerts=\(options.alerts.configuration)"
         self.sources = sources
         self.options = options
         self.notice = notice
@@ -191,9 +191,9 @@ public final class Aggregation {
     }
 
     private func announceAlerts() {
-        for alert in stage.raisedAlerts {
-            notice(alert.summary)
-            webhook?.send(alert.json)
+        for incident in Incident.grouping(stage.raisedAlerts) {
+            notice(incident.summary)
+            if incident.opened { webhook?.send(incident.json) }
         }
         stage.raisedAlerts.removeAll()
     }

@@ -29,12 +29,7 @@ struct PipelineOptionGroup: ParsableArguments {
     var checkpoint: String?
     @Option(help: "Least time between checkpoints (e.g. 1s; 0ms checkpoints at every consistent point).")
     var checkpointEvery = "1s"
-    @Option(help: "Spike alerts: deviations from the trailing baseline that raise an alert.") var alertThreshold = 3.0
-    @Option(help: "Spike alerts: fewest posts in a window for a negative-share alert.") var alertMinPosts = 20
-    @Option(help: "Spike alerts: windows before the same alert may repeat.") var alertCooldown = 3
-    @Option(
-        help: ArgumentHelp("Also POST each alert as JSON to this URL (retried; failures counted).", valueName: "url"))
-    var alertWebhook: String?
+    @OptionGroup(title: "Alerts") var alerts: AlertOptionGroup
     @Option(help: "Replay pacing: max (as fast as possible) or a multiple of real time such as 60x.") var speed = "max"
 
     func validate() throws {
@@ -58,12 +53,6 @@ struct PipelineOptionGroup: ParsableArguments {
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
         if let abstainBelow, !(abstainBelow.isFinite && abstainBelow > 0 && abstainBelow <= 1) {
             throw ValidationError("--abstain-below must be a probability in (0, 1]")
-        }
-        guard alertThreshold.isFinite, alertThreshold > 0 else {
-            throw ValidationError("--alert-threshold must be a positive number of deviations")
-        }
-        guard alertMinPosts >= 0, alertCooldown >= 0 else {
-            throw ValidationError("--alert-min-posts and --alert-cooldown cannot be negative")
         }
         guard speed == "max" || (speed.hasSuffix("x") && (Double(speed.dropLast()) ?? 0) > 0) else {
             throw ValidationError("--speed must be max or a positive multiple such as 60x")
@@ -89,10 +78,8 @@ struct PipelineOptionGroup: ParsableArguments {
         options.emitPosts = emitPosts
         options.speed = speed == "max" ? nil : Double(speed.dropLast())
         options.checkpoint = checkpoint
-        options.alerts.threshold = alertThreshold
-        options.alerts.minimumPosts = alertMinPosts
-        options.alerts.cooldown = alertCooldown
-        options.alertWebhook = alertWebhook
+        options.alerts = alerts.detectorOptions()
+        options.alertWebhook = alerts.alertWebhook
         options.checkpointInterval = DurationParser.milliseconds(checkpointEvery) ?? 1000
         return options
     }
