@@ -194,6 +194,13 @@ function renderLatest(windowStarts) {
     element("td", { class: "num", text: String(row.abstained ?? 0) }))));
 }
 
+// " over 12 h" when the alert pooled windows before its own (a slow drift), otherwise nothing.
+function spanText(alert) {
+  if (!alert.span_start || alert.span_start === alert.window_start) return "";
+  const hours = (Date.parse(alert.window_end) - Date.parse(alert.span_start)) / 3600000;
+  return ` over ${hours} h`;
+}
+
 function renderAlerts(windowStarts) {
   const latest = windowStarts[windowStarts.length - 1];
   const alerts = [...state.alerts.values()].sort((a, b) => b.window_start.localeCompare(a.window_start)).slice(0, 50);
@@ -206,10 +213,11 @@ function renderAlerts(windowStarts) {
     return element("tr", { "data-topic": alert.topic, class: current ? "current" : "", title: current ? "current" : "" },
       element("td", { text: label(alert.window_start) }),
       element("td", { text: alert.topic }),
-      element("td", { text: isShare ? "negative share" : "volume" }),
+      element("td", { text: isShare ? "negative share" + spanText(alert) : "volume" }),
       element("td", { class: "num", text: value(alert.value) }),
       element("td", { class: "num", text: value(alert.baseline) }),
-      element("td", { class: "num", text: (alert.deviation >= 0 ? "+" : "") + alert.deviation.toFixed(1) }));
+      element("td", { class: "num", text: (alert.deviation >= 0 ? "+" : "") + alert.deviation.toFixed(1) }),
+      element("td", { class: "num", text: alert.incident ? "#" + alert.incident : "" }));
   }));
 }
 

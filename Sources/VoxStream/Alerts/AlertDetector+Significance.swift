@@ -84,9 +84,10 @@ extension AlertDetector {
             deviation: (Double(posts) - mean) / variance.squareRoot(), pValue: pValue, posts: posts)
     }
 
-    func shareTest(_ topic: String, history: TopicHistory, at place: Place) -> Alert? {
+    /// The most significant share rise over the spans, pooling only windows after `reported` when given.
+    func shareTest(_ topic: String, history: TopicHistory, at place: Place, after reported: Int64? = nil) -> Alert? {
         var best: Alert? = nil
-        for span in place.layout.spans {
+        for span in place.layout.spans where place.window - Int64(span) >= (reported ?? .min) {
             let current = history.sum(endingAt: place.window, span: span)
             guard current.classified >= max(1, options.minimumPosts) else { continue }
             let periods = baselineEnds(place, span: span).map { history.sum(endingAt: $0, span: span) }

@@ -11,7 +11,7 @@ import VoxFeeds
 ///   only from the baseline (beta-binomial), with a minimum rise; the most significant span is reported.
 ///
 /// A topic's alert of one kind fires once and then stays latched while its rise stays significant, re-arming after
-/// `cooldown` windows without one. Alerts raised in one window, or while an incident is still active, share an
+/// `cooldown` windows without one; once re-armed, a share alert pools only windows after the last one it reported. Alerts raised in one window, or while an incident is still active, share an
 /// incident number. The detector sees closed windows in order, so a replay raises exactly the live run's alerts.
 public struct AlertDetector: Sendable, Codable {
     /// The tuning in use.
@@ -22,6 +22,8 @@ public struct AlertDetector: Sendable, Codable {
     private var histories: [String: TopicHistory] = [:]
     /// Topic and kind of each latched alert, with the windows since its rise was last significant.
     private var latched: [String: Int] = [:]
+    /// Topic and kind of each recent alert, with its window (kept as long as the longest span).
+    private var lastAlerted: [String: Int64] = [:]
     private var incident: OpenIncident? = nil
     private var incidents = 0
 
@@ -49,6 +51,9 @@ public struct AlertDetector: Sendable, Codable {
 
     /// Windows of history kept per topic, at most (beyond it the baseline is the windows before).
     static let maximumKept: Int64 = 20_000
+
+    /// Incidents opened so far.
+    public var incidentCount: Int { incidents }
 
     /// A detector with the given tuning.
     public init(options: Options = Options()) { self.options = options }
@@ -84,13 +89,20 @@ public struct AlertDetector: Sendable, Codable {
         var significant: Set<String> = []
         for row in rows {
             guard let history = histories[row.topic] else { continue }
+            // A new share alert may not pool windows up to one already alerted on: that rise was reported.
+            let shareKey = row.topic + "\u{1F}" + Alert.Kind.negativeShare.rawValue
+            let reported = latched[shareKey] == nil ? lastAlerted[shareKey] : nil
             let tests = [
-                volumeTest(row.topic, history: history, at: place), shareTest(row.topic, history: history, at: place),
+                volumeTest(row.topic, history: history, at: place),
+                shareTest(row.topic, history: history, at: place, after: reported),
             ]
             for case let alert? in tests {
                 let key = row.topic + "\u{1F}" + alert.kind.rawValue
                 significant.insert(key)
-                if latched[key] == nil { raised.append(alert) }
+                if latched[key] == nil {
+                    raised.append(alert)
+                    lastAlerted[key] = window
+                }
                 latched[key] = 0
             }
         }
@@ -129,6 +141,7 @@ public struct AlertDetector: Sendable, Codable {
 
     private mutating func prune(window: Int64, layout: Layout) {
         let horizon = Int64(options.history) * layout.period + Int64(layout.spans.last ?? 1)
+        lastAlerted = lastAlerted.filter { window - $0.value < Int64(layout.spans.last ?? 1) }
         for topic in Array(histories.keys) {
             histories[topic]?.prune(before: window - horizon)
             if histories[topic]?.isEmpty == true { histories[topic] = nil }

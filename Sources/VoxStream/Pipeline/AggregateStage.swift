@@ -65,6 +65,7 @@ struct AggregateStage {
         restored.windowed = saved.windowed
         restored.windows = saved.windows
         restored.alerts = saved.alertCount
+        restored.incidents = detector.incidentCount
         return restored
     }
 
@@ -206,6 +207,7 @@ struct AggregateStage {
         try sinks.write(tumbling: closed)
         let alerts = closed.flatMap { detector.observe($0.records) }
         stats.alerts += alerts.count
+        stats.incidents = detector.incidentCount
         raisedAlerts += alerts
         try sinks.write(alerts: alerts)
         if var sliding {

@@ -23,8 +23,10 @@ public struct PipelineStats: Sendable {
     public var windowed = 0
     /// Closed tumbling windows.
     public var windows = 0
-    /// Spike alerts raised.
+    /// Alerts raised.
     public var alerts = 0
+    /// Incidents the alerts formed (each announced once, and sent once to the webhook).
+    public var incidents = 0
     /// Alerts delivered to, and failed to reach, the webhook.
     public var webhookSent = 0
     public var webhookFailed = 0
@@ -68,7 +70,7 @@ public struct PipelineStats: Sendable {
                 JSONText.object(AbstainReason.allCases.map { ($0.rawValue, String(abstained[$0] ?? 0)) })
             ),
             ("windowed", String(windowed)), ("windows", String(windows)),
-            ("alerts", String(alerts)), ("webhook_sent", String(webhookSent)),
+            ("alerts", String(alerts)), ("incidents", String(incidents)), ("webhook_sent", String(webhookSent)),
             ("webhook_failed", String(webhookFailed)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),
             ("model_seconds", String(format: "%.3f", modelSeconds)),
