@@ -110,7 +110,9 @@ import VoxTestSupport
         let replay = try await ProcessRunner.run(
             VoxBinaryTests.binary,
             [
-                "replay", "--sample", "--out", root + "/run", "--alert-season", "none",
+                // One day of posts: alerts against the windows just before, loosely tuned, so the page has some.
+                "replay", "--sample", "--out", root + "/run", "--alert-season", "none", "--alert-significance", "0.01",
+                "--alert-min-ratio", "1.2", "--alert-min-excess", "3",
             ])
         #expect(replay.status == 0)
         let server = try Launched(["serve", "--in", root + "/run", "--port", "0"])
