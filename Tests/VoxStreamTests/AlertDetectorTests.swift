@@ -167,8 +167,16 @@ import VoxFeeds
         #expect(alerts == whole)
     }
 
-    @Test func corruptHistoryIsRefused() {
+    @Test func corruptHistoryAndTuningAreRefused() throws {
         let json = Data(#"[5, 9, 3]"#.utf8)  // more negative than classified posts
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(TopicHistory.Counts.self, from: json) }
+        let saved = try JSONEncoder().encode(AlertDetector())
+        let text = String(decoding: saved, as: UTF8.self)
+        #expect(text.contains(#""history":7"#))
+        for bad in [#""history":0"#, #""history":-4"#, #""history":100000"#] {
+            let tampered = Data(text.replacingOccurrences(of: #""history":7"#, with: bad).utf8)
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(AlertDetector.self, from: tampered) }
+        }
+        #expect(throws: Never.self) { try JSONDecoder().decode(AlertDetector.self, from: saved) }
     }
 }

@@ -44,7 +44,8 @@ import VoxTestSupport
         for arguments in [
             ["--alert-significance", "nan"], ["--alert-significance", "0"], ["--alert-significance", "1"],
             ["--alert-min-posts", "-3"], ["--alert-cooldown", "-1"], ["--alert-season", "hourly"],
-            ["--alert-warmup", "9"], ["--alert-history", "0"], ["--alert-min-ratio", "0.5"],
+            ["--alert-warmup", "9"], ["--alert-history", "0"], ["--alert-history", "5000"],
+            ["--alert-min-ratio", "0.5"],
             ["--alert-min-change", "1"], ["--alert-min-excess", "-1"],
         ] {
             #expect(throws: (any Error).self) { try ReplayCommand.parse(["--sample"] + arguments) }

@@ -129,7 +129,8 @@ public struct AlertDetector: Sendable, Codable {
         if let open {
             id = open.id
         } else {
-            incidents += 1
+            // A tampered checkpoint may hold any count: never overflow.
+            incidents = incidents < Int.max ? max(0, incidents) + 1 : incidents
             id = incidents
         }
         for index in raised.indices {

@@ -41,8 +41,42 @@ extension AlertDetector {
         /// longest quiet gap inside one incident.
         public var cooldown = 3
 
+        /// Most periods of history a baseline may draw from.
+        public static let maximumHistory = 1000
+
         /// Default tuning.
         public init() {}
+
+        private enum CodingKeys: String, CodingKey {
+            case season, history, warmup, significance, minimumRatio, minimumExcess, minimumPosts, minimumChange
+            case cooldown
+        }
+
+        /// Decodes a tuning (from a checkpoint), refusing values the command line would refuse.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            season = try container.decode(Season.self, forKey: .season)
+            history = try container.decode(Int.self, forKey: .history)
+            warmup = try container.decode(Int.self, forKey: .warmup)
+            significance = try container.decode(Double.self, forKey: .significance)
+            minimumRatio = try container.decode(Double.self, forKey: .minimumRatio)
+            minimumExcess = try container.decode(Int.self, forKey: .minimumExcess)
+            minimumPosts = try container.decode(Int.self, forKey: .minimumPosts)
+            minimumChange = try container.decode(Double.self, forKey: .minimumChange)
+            cooldown = try container.decode(Int.self, forKey: .cooldown)
+            guard isValid else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .history, in: container, debugDescription: "alert options out of range")
+            }
+        }
+
+        /// Whether every value is in the range the command line accepts.
+        public var isValid: Bool {
+            (1...Options.maximumHistory).contains(history) && (1...history).contains(warmup) && significance > 0
+                && significance < 1 && minimumRatio.isFinite && minimumRatio >= 1 && minimumExcess >= 0
+                && minimumPosts >= 0 && minimumChange.isFinite && minimumChange >= 0 && minimumChange < 1
+                && cooldown >= 0
+        }
 
         /// The tuning as one line (part of a checkpoint's configuration).
         public var configuration: String {

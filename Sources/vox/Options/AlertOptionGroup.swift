@@ -30,8 +30,12 @@ struct AlertOptionGroup: ParsableArguments {
         guard AlertDetector.Season(rawValue: alertSeason) != nil else {
             throw ValidationError("--alert-season must be daily, weekly or none")
         }
-        guard alertHistory >= 1, alertWarmup >= 1, alertWarmup <= alertHistory else {
-            throw ValidationError("--alert-history must be at least 1 and --alert-warmup between 1 and the history")
+        guard (1...AlertDetector.Options.maximumHistory).contains(alertHistory), alertWarmup >= 1,
+            alertWarmup <= alertHistory
+        else {
+            throw ValidationError(
+                "--alert-history must be 1 to \(AlertDetector.Options.maximumHistory) and --alert-warmup between 1 and the history"
+            )
         }
         guard alertSignificance.isFinite, alertSignificance > 0, alertSignificance < 1 else {
             throw ValidationError("--alert-significance must be a p-value in (0, 1)")
