@@ -68,7 +68,7 @@ public struct Alert: Sendable, Equatable, Codable {
             return String(format: "volume %d posts (expected %.1f)", posts, baseline)
         }
         let hours = Double(windowEnd - spanStart) / 3_600_000
-        let span = windowEnd - spanStart == windowEnd - windowStart ? "" : String(format: " over %g h", hours)
+        let span = spanStart == windowStart ? "" : String(format: " over %g h", hours)
         return String(format: "negative share %.1f%%%@ (baseline %.1f%%)", value * 100, span, baseline * 100)
     }
 

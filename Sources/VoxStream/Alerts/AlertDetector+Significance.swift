@@ -8,15 +8,17 @@ import Foundation
 ///   history (so one noisy slot does not decide it), and the tail is negative binomial (Poisson when `φ` is 0).
 /// - **Negative share**: the baseline share pools the same windows of past periods; the p-value is the larger of
 ///   the beta-binomial tail (exact for small counts) and a normal tail whose variance adds the spread of the
-///   periods' shares beyond sampling (pooled over the period's slots; at least a quarter point), so a quiet feed's ordinary
-///   day-to-day wobble over a long span is not news.
+///   periods' shares beyond sampling (pooled over the period's slots; at least a quarter point), so a quiet feed's
+///   ordinary day-to-day wobble over a long span is not news.
 extension AlertDetector {
     /// The least day-to-day spread of a share assumed (a standard deviation, in share).
     static let minimumShareSpread = 0.0025
 
-    /// The windows `span` long ending one period, two periods, … before the window that the feed covered.
-    func baselineEnds(_ place: Place, span: Int) -> [Int64] {
-        (1...options.history).map { place.window - Int64($0) * place.layout.period }.filter {
+    /// The ends of the spans `span` windows long ending one period, two periods, … before `window` (the window
+    /// under test unless given) that lie wholly inside what the feed covered.
+    func baselineEnds(_ place: Place, span: Int = 1, before window: Int64? = nil) -> [Int64] {
+        let last = window ?? place.window
+        return (1...options.history).map { last - Int64($0) * place.layout.period }.filter {
             $0 - Int64(span - 1) >= place.start
         }
     }
@@ -26,9 +28,7 @@ extension AlertDetector {
         var excess = 0.0
         var scale = 0.0
         for slot in 0..<place.layout.period {
-            let ends = (1...options.history).map { place.window - slot - Int64($0) * place.layout.period }.filter {
-                $0 >= place.start
-            }
+            let ends = baselineEnds(place, before: place.window - slot)
             guard ends.count >= 2 else { continue }
             let values = ends.map { Double(history[$0].posts) }
             let mean = values.reduce(0, +) / Double(values.count)
@@ -53,9 +53,7 @@ extension AlertDetector {
         var expected = 0.0
         for back in 1...AlertDetector.levelWindows {
             let window = place.window - back
-            let past = (1...options.history).map { window - Int64($0) * place.layout.period }.filter {
-                $0 >= place.start
-            }
+            let past = baselineEnds(place, before: window)
             guard !past.isEmpty else { continue }
             observed += Double(history[window].posts)
             expected += Double(past.reduce(0) { $0 + history[$1].posts }) / Double(past.count)
@@ -65,7 +63,7 @@ extension AlertDetector {
     }
 
     func volumeTest(_ topic: String, history: TopicHistory, at place: Place) -> Alert? {
-        let past = baselineEnds(place, span: 1).map { Double(history[$0].posts) }
+        let past = baselineEnds(place).map { Double(history[$0].posts) }
         guard past.count >= options.warmup else { return nil }
         let count = Double(past.count)
         let seasonal = past.reduce(0, +) / count
@@ -100,6 +98,8 @@ extension AlertDetector {
             let exact = TailProbability.betaBinomialUpperTail(
                 current.negative, of: current.classified, a: Double(base.negative) + 0.5,
                 b: Double(base.classified - base.negative) + 0.5)
+            // The p-value is at least the exact tail: the pooled spread (the costly part) only when that passes.
+            guard exact <= options.significance, exact < (best?.pValue ?? 1) else { continue }
             let binomial = max(rate * (1 - rate), 1e-4)
             let between = shareSpread(history, span: span, at: place)
             let variance =
@@ -124,9 +124,8 @@ extension AlertDetector {
         var excess = 0.0
         var degrees = 0.0
         for slot in 0..<place.layout.period {
-            let counts = (1...options.history).map { place.window - slot - Int64($0) * place.layout.period }
-                .filter { $0 - Int64(span - 1) >= place.start }.map { history.sum(endingAt: $0, span: span) }
-                .filter { $0.classified >= max(1, options.minimumPosts) }
+            let counts = baselineEnds(place, span: span, before: place.window - slot)
+                .map { history.sum(endingAt: $0, span: span) }.filter { $0.classified >= max(1, options.minimumPosts) }
             guard counts.count >= 2 else { continue }
             let total = counts.reduce(TopicHistory.Counts(), +)
             let rate = Double(total.negative) / Double(total.classified)

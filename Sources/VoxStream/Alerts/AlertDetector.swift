@@ -3,16 +3,18 @@ import VoxFeeds
 /// Alerts without the noise. Per topic, each closed window is compared with a seasonal baseline: the same time of
 /// day (or of week) over the last `history` periods, so the morning ramp of the daily cycle is expected, not news.
 ///
-/// - **Volume**: the window's posts against the mean of the same window in past periods, tested as a count
-///   (Poisson, widened to a negative binomial by the past periods' own spread and by the uncertainty of their mean),
-///   with a minimum ratio and a minimum excess.
+/// - **Volume**: the window's posts against the mean of the same window in past periods, scaled by the day's level,
+///   tested as a count (Poisson, widened to a negative binomial by the topic's overdispersion and by the uncertainty
+///   of the mean), with a minimum ratio and a minimum excess.
 /// - **Negative share**: the share over the window alone and over the windows pooled back 3, 6, 12 and 24 hours
-///   (for slow drifts), each against the same windows of past periods, tested as a binomial whose rate is known
-///   only from the baseline (beta-binomial), with a minimum rise; the most significant span is reported.
+///   (for slow drifts), each against the same windows of past periods (beta-binomial, and a normal tail widened by
+///   the day-to-day spread of shares), with a minimum rise; the most significant span is reported.
 ///
-/// A topic's alert of one kind fires once and then stays latched while its rise stays significant, re-arming after
-/// `cooldown` windows without one; once re-armed, a share alert pools only windows after the last one it reported. Alerts raised in one window, or while an incident is still active, share an
-/// incident number. The detector sees closed windows in order, so a replay raises exactly the live run's alerts.
+/// The tests are in `AlertDetector+Significance.swift`. A topic's alert of one kind fires once and then stays latched
+/// while its rise stays significant, re-arming after `cooldown` windows without one; once re-armed, a share alert
+/// pools only windows after the last one it reported. Alerts raised in one window, or while an incident is still
+/// active, share an incident number. The detector sees closed windows in order, so a replay raises exactly the live
+/// run's alerts.
 public struct AlertDetector: Sendable, Codable {
     /// The tuning in use.
     public let options: Options
