@@ -4,7 +4,11 @@ extension TrainableEncoder {
     ///   - sequences: Token ids per sequence.
     ///   - dropout: Whether dropout is active (training) or not (evaluation, gradient checks).
     ///   - generator: Draws the dropout masks.
-    func forward(_ sequences: [[Int32]], dropout: Bool, generator: inout SeededGenerator) -> EncoderActivations {
+    ///   - wordScale: Scales every word embedding before positions are added (integrated gradients walks it
+    ///     from 0 to 1); 1 otherwise.
+    func forward(
+        _ sequences: [[Int32]], dropout: Bool, generator: inout SeededGenerator, wordScale: Float = 1
+    ) -> EncoderActivations {
         let saved = EncoderActivations(sequences: sequences, config: config, rank: tuning.loraRank)
         let total = saved.tokens
         let h = config.hiddenSize
@@ -19,7 +23,7 @@ extension TrainableEncoder {
                 let out = first.pointer + row * h
                 for index in 0..<h {
                     out[index] =
-                        words.pointer[token * h + index] + positions.pointer[position * h + index]
+                        wordScale * words.pointer[token * h + index] + positions.pointer[position * h + index]
                         + base.tokenTypeEmbeddings.pointer[index]
                 }
                 row += 1
@@ -77,7 +81,10 @@ extension TrainableEncoder {
 
     /// Backpropagates `gradient` (`[tokens, hidden]`, the loss's gradient with respect to the encoder's output)
     /// through every layer, accumulating every trainable parameter's gradient.
-    func backward(_ saved: EncoderActivations, gradient: Tensor) {
+    /// - Returns: The gradient with respect to the embeddings' sum (word + position + type, before their
+    ///   LayerNorm), `[tokens, hidden]`: what attributions to the input words are computed from.
+    @discardableResult
+    func backward(_ saved: EncoderActivations, gradient: Tensor) -> Tensor {
         let total = saved.tokens
         let h = config.hiddenSize
         let heads = config.numAttentionHeads
@@ -174,6 +181,7 @@ extension TrainableEncoder {
                 }
             }
         }
+        return dOut
     }
 
     /// Inverted dropout: keeps each value with probability `keep`, scaling kept values by 1/keep; records the multipliers.

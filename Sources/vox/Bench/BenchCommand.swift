@@ -7,7 +7,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks, each measured side by side with a reference run.",
         discussion: "Examples: vox bench ingest --size-mb 200; vox bench model --peer",
         subcommands: [
-            AlertsBenchCommand.self, ClusterBenchCommand.self, IngestBenchCommand.self, ModelBenchCommand.self,
+            AlertsBenchCommand.self, ClusterBenchCommand.self, ExplainBenchCommand.self, IngestBenchCommand.self,
+            ModelBenchCommand.self,
             PipelineBenchCommand.self,
             SharesBenchCommand.self,
             TokenizerBenchCommand.self,
