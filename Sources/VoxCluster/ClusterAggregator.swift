@@ -89,7 +89,7 @@ public final class ClusterAggregator: Sendable {
             }
         }
         func positions() -> [String: UInt64] { ["lines": nextLine, "results": results.floor] }
-        func flush() throws {
+        func flush() async throws {
             guard !inputs.isEmpty else { return }
             if let metrics {
                 let applied = inputs.count(where: { if case .classified = $0 { true } else { false } })
@@ -97,7 +97,7 @@ public final class ClusterAggregator: Sendable {
                 metrics.record(reread: results.dropped - reread)
                 reread = results.dropped
             }
-            try aggregation.apply(inputs)
+            try await aggregation.apply(inputs)
             inputs.removeAll(keepingCapacity: true)
             try aggregation.batchDone(positions: positions())
             if Date().timeIntervalSince(lastStatus) >= 1 {
@@ -133,7 +133,7 @@ public final class ClusterAggregator: Sendable {
                 switch entry {
                 case .post(let post):
                     if !taken {
-                        if !results.has(sequence) { try flush() }
+                        if !results.has(sequence) { try await flush() }
                         scores = try await results.take(sequence, stop: stop, notice: notice).scores
                         taken = true
                         let posts = entries.count(where: \.isPost)
@@ -167,7 +167,7 @@ public final class ClusterAggregator: Sendable {
                 await sampleLag()
                 if messages.isEmpty {
                     if pipeline.live { inputs.append(.tick) }
-                    try flush()
+                    try await flush()
                     continue
                 }
                 for message in messages {
@@ -192,10 +192,10 @@ public final class ClusterAggregator: Sendable {
                     nextLine = message.sequence + 1
                     if ends != nil { break reading }
                 }
-                try flush()
+                try await flush()
             }
         } catch is Stopped {}
-        try flush()
+        try await flush()
         let read = ends.map { ends in
             zip(sources, ends).map { name, end in
                 var source = IngestStats.Source(name: name)
@@ -205,7 +205,7 @@ public final class ClusterAggregator: Sendable {
                 return source
             }
         }
-        return try aggregation.finish(stopped: ends == nil, sources: read, positions: positions())
+        return try await aggregation.finish(stopped: ends == nil, sources: read, positions: positions())
     }
 
     /// The line stream's first message, waiting for the publisher to write it.

@@ -57,6 +57,7 @@ public final class Aggregation {
             + "posts=\(options.emitPosts) profile=\(profile) model=\(model.tag) watch=\(topics) "
             + "reads=\(model.languages.joined(separator: ",")) abstain_below=\(options.abstainBelow.map { "\($0)" } ?? "off") "
             + "alerts=\(options.alerts.configuration)"
+            + (options.explainer.map { " explain=\($0.method)" } ?? "")
         self.sources = sources
         self.options = options
         self.notice = notice
@@ -81,7 +82,8 @@ public final class Aggregation {
             emitPosts: options.emitPosts,
             deadLetterPath: options.deadLetterPath ?? options.output + "/dead-letter.jsonl",
             restoring: saved.map { $0.completed ? nil : $0.outputs }
-                ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil))
+                ?? (options.checkpoint != nil ? OutputSinks.State.empty : nil),
+            explaining: options.explainer != nil)
         var stats = PipelineStats(sources: sources, model: model.tag)
         stats.domain = model.domain
         if let saved {
@@ -107,9 +109,23 @@ public final class Aggregation {
     public var consumedLines: [Int] { stage.consumedLines }
 
     /// Applies outcomes in line order: windows that close are written, alerts raised are announced and sent.
-    public func apply(_ inputs: [StageInput]) throws {
+    public func apply(_ inputs: [StageInput]) async throws {
         try stage.process(inputs, sinks: sinks, stats: &stats)
+        try await explainExamples()
         announceAlerts()
+    }
+
+    /// With an explainer: explains the examples of the windows just closed (off the cooperative pool), then writes
+    /// them. Each text is explained for its most probable sentiment, alone, so the lines do not depend on batching.
+    private func explainExamples() async throws {
+        guard let explainer = options.explainer else { return }
+        let pending = sinks.examplesToExplain
+        let names = ["negative", "neutral", "positive"]
+        let labels = pending.map { explainer.head.labels.firstIndex(of: names[$0.sentiment]) }
+        let explained = pending.isEmpty ? [] : await explainer.explain(pending.map(\.text), labels: labels)
+        var byText: [String: Explainer.Explanation?] = [:]
+        for (item, explanation) in zip(pending, explained) { byText[item.text] = explanation }
+        try sinks.writePendingExamples(byText)
     }
 
     /// Counts one model batch run for this aggregation (in this process: the single-node pipeline).
@@ -151,7 +167,7 @@ public final class Aggregation {
     public func finish(
         stopped: Bool, sources read: [IngestStats.Source]?, filter: PostFilter? = nil,
         positions: [String: UInt64] = [:]
-    ) throws -> PipelineStats {
+    ) async throws -> PipelineStats {
         if let read {
             for index in stats.ingest.sources.indices where read.indices.contains(index) {
                 stats.ingest.sources[index].profile = read[index].profile
@@ -164,6 +180,7 @@ public final class Aggregation {
             try save(directory, completed: false, filter: filter, positions: positions)
         } else {
             try stage.finish(sinks: sinks, stats: &stats)
+            try await explainExamples()
             announceAlerts()
             if let directory = options.checkpoint {
                 try save(directory, completed: true, filter: filter, positions: positions)

@@ -121,7 +121,7 @@ public final class Pipeline: Sendable {
         }
         ticker?.cancel()
         let read = try await ingest
-        return try aggregation.finish(
+        return try await aggregation.finish(
             stopped: feed.options.stopRequest?.isStopped == true || read.interrupted, sources: read.sources,
             filter: filter)
     }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import VoxModel
 
 /// How a pipeline run windows, filters, batches and writes.
 public struct PipelineOptions: Sendable {
@@ -44,6 +45,9 @@ public struct PipelineOptions: Sendable {
     public var statusLine = false
     /// A source with no posts for this long (wall clock, milliseconds) is idle.
     public var idle: Int64 = 120_000
+
+    /// Explains the posts of `examples.jsonl` (each example gains `explanation`); nil: no explanations.
+    public var explainer: Explainer? = nil
 
     /// Where the run's metrics go (`vox tail --serve` passes its Prometheus registry's factory); nil: nowhere.
     public var metrics: (any MetricsFactory)? = nil

@@ -1,5 +1,6 @@
 import Foundation
 import VoxFeeds
+import VoxModel
 
 /// Everything a pipeline run writes under its output folder: `windows.csv` / `windows.jsonl` (and the
 /// `-sliding` pair), `examples.jsonl`, `hourly/YYYY-MM-DDTHH.csv|json` and `posts.jsonl` (with `--emit-posts`);
@@ -21,6 +22,9 @@ public final class OutputSinks {
     private var hourly: [Int64: [WindowRecord]] = [:]
     private var hourShares: [Int64: [String: Double]] = [:]
     private let files: [String]
+    /// Whether examples wait for their explanations (``writePendingExamples(_:)``) before they are written.
+    private let explaining: Bool
+    private var pendingExamples: [WindowRecord] = []
 
     /// What a checkpoint needs to resume the outputs: each append-only file's length, and the hourly reports' state.
     public struct State: Codable, Sendable {
@@ -80,9 +84,10 @@ public final class OutputSinks {
     /// With `restoring`, every append-only file is first cut back to its checkpointed length.
     public init(
         directory: String, format: Format, sliding: Bool, emitPosts: Bool, deadLetterPath: String,
-        restoring: State? = nil
+        restoring: State? = nil, explaining: Bool = false
     ) throws {
         self.directory = directory
+        self.explaining = explaining
         self.format = format
         try FileManager.default.createDirectory(atPath: directory + "/hourly", withIntermediateDirectories: true)
         try removePartialFiles(in: directory)
@@ -124,7 +129,11 @@ public final class OutputSinks {
             for record in window.records {
                 windowsCSV?.append(record.csv)
                 windowsJSON?.append(record.json)
-                examples.append(OutputSinks.examplesLine(record))
+                if explaining {
+                    pendingExamples.append(record)
+                } else {
+                    examples.append(OutputSinks.examplesLine(record, explanations: nil))
+                }
             }
             let hour = WindowAggregator.floor(window.start, 3_600_000)
             hourly[hour, default: []] += window.records
@@ -132,6 +141,27 @@ public final class OutputSinks {
         }
         try windowsCSV?.flush()
         try windowsJSON?.flush()
+        try examples.flush()
+    }
+
+    /// The distinct texts of the examples waiting for explanations, each with its most probable sentiment
+    /// (an index into negative, neutral, positive).
+    public var examplesToExplain: [(text: String, sentiment: Int)] {
+        var seen = Set<String>()
+        var out: [(text: String, sentiment: Int)] = []
+        for record in pendingExamples {
+            for example in record.stats.mostNegative + record.stats.mostPositive
+            where seen.insert(example.text).inserted {
+                out.append((example.text, Evaluator.argmax(example.sentiment)))
+            }
+        }
+        return out
+    }
+
+    /// Writes the examples waiting for explanations, each with its text's explanation (`null` where it has none).
+    public func writePendingExamples(_ explanations: [String: Explainer.Explanation?]) throws {
+        for record in pendingExamples { examples.append(OutputSinks.examplesLine(record, explanations: explanations)) }
+        pendingExamples.removeAll()
         try examples.flush()
     }
 
@@ -156,6 +186,9 @@ public final class OutputSinks {
 
     /// The outputs' state for a checkpoint (everything written so far is on disk).
     public func state() throws -> State {
+        guard pendingExamples.isEmpty else {
+            throw WatchError("internal error: a checkpoint was asked for while examples wait for their explanations")
+        }
         var lengths: [String: UInt64] = [:]
         var tails: [String: String] = [:]
         for file in files {
@@ -241,11 +274,23 @@ public final class OutputSinks {
         for old in hourShares.keys where old < hour - 3_600_000 { hourShares.removeValue(forKey: old) }
     }
 
-    private static func examplesLine(_ record: WindowRecord) -> String {
+    /// An explanation's words as JSON: `[{"text": "word", "weight": 0.1234}, …]`, in the post's word order, weights
+    /// rounded to four decimals (`examples.jsonl`, `vox classify --explain`).
+    public static func explanationJSON(_ explanation: Explainer.Explanation) -> String {
+        "["
+            + explanation.words.map { word in
+                JSONText.object([
+                    ("text", JSONText.quote(word.text)), ("weight", WindowRecord.decimal(Double(word.weight))),
+                ])
+            }.joined(separator: ",") + "]"
+    }
+
+    private static func examplesLine(_ record: WindowRecord, explanations: [String: Explainer.Explanation?]?) -> String
+    {
         func list(_ examples: [TopicStats.Example]) -> String {
             "["
                 + examples.map { example in
-                    JSONText.object([
+                    var members = [
                         ("id", JSONText.quote(example.id)), ("text", JSONText.quote(example.text)),
                         (
                             "probs",
@@ -254,7 +299,12 @@ public final class OutputSinks {
                                     ($0, WindowRecord.decimal(Double($1)))
                                 })
                         ),
-                    ])
+                    ]
+                    if let explanations {
+                        let explanation = explanations[example.text] ?? nil
+                        members.append(("explanation", explanation.map(OutputSinks.explanationJSON) ?? "null"))
+                    }
+                    return JSONText.object(members)
                 }.joined(separator: ",") + "]"
         }
         return JSONText.object([

@@ -71,7 +71,7 @@ struct ClassifyCommand: AsyncParsableCommand {
                 }
                 if let explanation = explanations?.next() {
                     if explanation == nil { unexplained += 1 }
-                    members.append(("explanation", explanation.map(ExplanationJSON.words) ?? "null"))
+                    members.append(("explanation", explanation.map(OutputSinks.explanationJSON) ?? "null"))
                 }
                 out += JSONText.object(members) + "\n"
             }

@@ -49,7 +49,10 @@ struct AggregateCommand: AsyncParsableCommand {
         } catch let error as ModelError {
             throw CLIError(error.message)
         }
-        var options = pipeline.pipelineOptions()
+        // Only explanations need the model itself here; the workers classify.
+        var options =
+            try pipeline.explainExamples
+            ? pipeline.pipelineOptions(classifier: classifier.load()) : pipeline.pipelineOptions()
         options.live = live
         let server = try await serving.start(options: &options)
         var clusterOptions = ClusterAggregator.Options(url: cluster.nats, streams: try cluster.streams())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VoxModel
 import VoxStream
 
 /// The options `replay` and `tail` share: windows, filters, batching, outputs.
@@ -23,6 +24,9 @@ struct PipelineOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Dead-letter file (default OUT/dead-letter.jsonl).", valueName: "file")) var deadLetter:
         String?
     @Flag(help: "Write per-post predictions to OUT/posts.jsonl.") var emitPosts = false
+    @Flag(help: "Explain the posts of OUT/examples.jsonl: each word's contribution to its sentiment.")
+    var explainExamples = false
+    @OptionGroup(title: "Explanations") var explanation: ExplainOptionGroup
     @Option(
         help: ArgumentHelp(
             "Checkpoint folder: a run killed at any moment continues from it when started again.", valueName: "dir"))
@@ -59,7 +63,14 @@ struct PipelineOptionGroup: ParsableArguments {
         }
     }
 
-    /// The pipeline options these flags describe.
+    /// The pipeline options these flags describe, with an explainer for `classifier` when examples are explained.
+    func pipelineOptions(classifier: TextClassifier) throws -> PipelineOptions {
+        var options = pipelineOptions()
+        if explainExamples { options.explainer = try Explainer(classifier: classifier, method: explanation.method()) }
+        return options
+    }
+
+    /// The pipeline options these flags describe (no explainer).
     func pipelineOptions() -> PipelineOptions {
         var options = PipelineOptions()
         options.window = DurationParser.milliseconds(window) ?? 3_600_000

@@ -53,7 +53,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let model = try classifier.load()
-        var options = pipeline.pipelineOptions()
+        var options = try pipeline.pipelineOptions(classifier: model)
         let terminal = isatty(2) != 0
         options.statusLine = terminal
         let server = try await serving.start(options: &options)

@@ -45,10 +45,10 @@ struct TailCommand: AsyncParsableCommand {
         let stopRequest = StopSignal()
         feedOptions.follow = true
         feedOptions.stopRequest = stopRequest
-        var options = pipeline.pipelineOptions()
+        let model = try classifier.load()
+        var options = try pipeline.pipelineOptions(classifier: model)
         options.live = true
         options.idle = DurationParser.milliseconds(idle) ?? 120_000
-        let model = try classifier.load()
         let server = try await serving.start(options: &options)
         let handlers = SignalTrap.stoppingOnSignals { stopRequest.stop() }
         defer { for handler in handlers { handler.cancel() } }
