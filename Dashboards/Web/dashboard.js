@@ -221,11 +221,40 @@ function renderAlerts(windowStarts) {
   }));
 }
 
+// A post's text with its explanation (from `--explain-examples`) drawn on it: words that pushed toward the label
+// shaded in its colour by weight, words that pushed against it underlined; the weight on hover.
+function postText(post, kind) {
+  const words = Array.isArray(post.explanation) ? post.explanation : [];
+  const top = Math.max(0, ...words.map((word) => Math.abs(word.weight)));
+  if (!top) return element("span", { class: "text", text: post.text });
+  const parts = [];
+  let cursor = 0;
+  for (const word of words) {
+    const at = post.text.indexOf(word.text, cursor);
+    if (at < 0) continue;
+    if (at > cursor) parts.push(document.createTextNode(post.text.slice(cursor, at)));
+    const strength = Math.abs(word.weight) / top;
+    if (strength < 0.15) {
+      parts.push(document.createTextNode(word.text));
+    } else {
+      const mark = element("mark", {
+        class: word.weight > 0 ? `support ${kind}` : "against", text: word.text,
+        title: `${word.weight > 0 ? "+" : ""}${word.weight.toFixed(3)} toward ${kind}`,
+      });
+      mark.style.setProperty("--strength", strength.toFixed(2));
+      parts.push(mark);
+    }
+    cursor = at + word.text.length;
+  }
+  if (cursor < post.text.length) parts.push(document.createTextNode(post.text.slice(cursor)));
+  return element("span", { class: "text explained" }, ...parts);
+}
+
 function postItem(post, kind) {
   const p = post.probs;
   return element("li", {},
     element("span", { class: `tag ${kind}`, text: `${kind} ${(p[kind] * 100).toFixed(0)}%` }),
-    element("span", { text: post.text }),
+    postText(post, kind),
     element("span", { class: "probs", text: `neg ${p.negative.toFixed(2)} · neu ${p.neutral.toFixed(2)} · pos ${p.positive.toFixed(2)}` }));
 }
 

@@ -86,4 +86,40 @@ import VoxTestSupport
         }
         #expect(picked == "Apple")
     }
+
+    /// An example explained by `--explain-examples` shows its text unchanged, the words that pushed toward its label
+    /// shaded and those that pushed against it underlined (words of little weight left plain).
+    @Test func theDashboardHighlightsTheWordsOfExplainedExamples() async throws {
+        let chromium = try HeadlessChromium.executable()
+        let folder = try ServeHarness.copyOfRun()
+        let text = "This phone is terrible, never again"
+        let words: [(String, Double)] = [
+            ("This", 0.01), ("phone", 0.02), ("is", 0), ("terrible", 2), (",", 0.05), ("never", 0.6), ("again", -0.5),
+        ]
+        let explanation = words.map { #"{"text":"\#($0.0)","weight":\#($0.1)}"# }.joined(separator: ",")
+        try ServeHarness.append(
+            #"{"window_start":"2026-11-28T06:00:00.000Z","window_end":"2026-11-28T07:00:00.000Z","topic":"all","#
+                + #""most_negative":[{"id":"x1","text":"\#(text)","probs":{"negative":0.97,"neutral":0.02,"#
+                + #""positive":0.01},"explanation":[\#(explanation)]}],"most_positive":[]}"#,
+            to: folder + "/examples.jsonl")
+        let server = try await ServeHarness.start(folder)
+        defer { Task { await server.stop() } }
+        let browser = try await ProcessRunner.offPool {
+            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
+            try browser.open("http://127.0.0.1:\(server.port)/")
+            return browser
+        }
+        let loaded = try await ProcessRunner.offPool {
+            try browser.wait(until: "document.querySelectorAll('#examples .explained').length > 0", timeout: 60)
+        }
+        #expect(loaded, "the explained example did not reach the page")
+        let shown = try await ProcessRunner.offPool {
+            try browser.evaluate(
+                "(() => { const e = document.querySelector('#examples .explained'); return [e.textContent, "
+                    + "[...e.querySelectorAll('mark.support.negative')].map(m => m.textContent).join('|'), "
+                    + "[...e.querySelectorAll('mark.against')].map(m => m.textContent).join('|')].join('#') })()")
+                as? String
+        }
+        #expect(shown == "\(text)#terrible|never#again")
+    }
 }
