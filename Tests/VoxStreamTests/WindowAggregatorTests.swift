@@ -144,7 +144,7 @@ import VoxModel
             stats: TopicStats(), model: "m")
         #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
         #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
-        #expect(WindowRecord.csvHeader.split(separator: ",").count == 28)
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 30)
     }
 
     @Test func examplesKeepTheThreeMostNegativeAndPositive() {

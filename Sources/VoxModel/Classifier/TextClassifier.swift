@@ -8,6 +8,10 @@ public final class TextClassifier: Sendable {
     /// The encoder with the fine-tuned weights.
     public let encoder: SentenceEncoder
     let heads: [(spec: HeadSpec, weight: Tensor, bias: Tensor, query: Tensor?)]
+    /// Predictions of identical texts seen before (see ``classify(_:cached:)``).
+    let cache = PredictionCache(capacity: TextClassifier.cacheCapacity)
+    /// Distinct token sequences whose predictions are remembered.
+    public static let cacheCapacity = 8_192
 
     /// How outputs name the model: `id@version/precision` (e.g. `vox-minilm-sentiment-topic@1/int8`).
     public var tag: String { "\(artifact.label)/\(encoder.model.precision)" }
@@ -54,12 +58,19 @@ public final class TextClassifier: Sendable {
         return TextClassifier(artifact: artifact, model: model, tokenizer: tokenizer, heads: heads, threads: threads)
     }
 
-    /// Classifies `texts`, in order, off the cooperative pool.
-    public func classify(_ texts: [String]) async -> [Prediction] {
+    /// Classifies `texts`, in order, off the cooperative pool. With `cached`, a text whose token ids were classified
+    /// before (in this call or an earlier one, among the last ``cacheCapacity`` distinct ones) is answered from
+    /// memory: bitwise the same prediction, since the engine is batch-invariant.
+    public func classify(_ texts: [String], cached: Bool = true) async -> [Prediction] {
         await encoder.onInferenceThread { workspace in
-            self.classify(batch: self.encoder.tokenize(texts), workspace: workspace)
+            let batch = self.encoder.tokenize(texts)
+            guard cached else { return self.classify(batch: batch, workspace: workspace) }
+            return self.cache.predictions(batch) { self.classify(batch: $0, workspace: workspace) }
         }
     }
+
+    /// Texts answered from the identical-text cache so far.
+    public var cacheHits: Int { cache.hits }
 
     /// Raw logits (before any temperature) of head `index` for each text, off the cooperative pool.
     func logits(_ texts: [String], head index: Int) async -> [[Float]] {

@@ -12,6 +12,8 @@ struct AggregateStage {
     private var tumbling: WindowAggregator
     private var sliding: WindowAggregator?
     private var detector: AlertDetector
+    private var reposts: RepostDetector
+    private let repostMode: ClassifiedPost.Repost
     /// Alerts raised since they were last collected (for the terminal and the webhook).
     var raisedAlerts: [Alert] = []
     private let live: Bool
@@ -37,6 +39,8 @@ struct AggregateStage {
                 domain: model.domain)
         }
         detector = AlertDetector(options: options.alerts)
+        reposts = RepostDetector(horizon: options.repostHorizon)
+        repostMode = options.reposts
         live = options.live
         idle = options.idle
         lateness = options.lateness
@@ -51,6 +55,7 @@ struct AggregateStage {
         tumbling = saved.tumbling
         sliding = saved.sliding
         detector = saved.alerts
+        reposts = saved.repostDetector ?? reposts
         consumedLines = saved.consumedLines
         var restored = stats
         restored.ingest.sources = saved.sources
@@ -63,6 +68,7 @@ struct AggregateStage {
             if let reason = AbstainReason(rawValue: name) { restored.abstained[reason] = count }
         }
         restored.windowed = saved.windowed
+        restored.reposts = saved.reposts ?? 0
         restored.windows = saved.windows
         restored.alerts = saved.alertCount
         restored.incidents = detector.incidentCount
@@ -78,8 +84,9 @@ struct AggregateStage {
             sources: stats.ingest.sources,
             filtered: stats.filtered, duplicates: stats.duplicates, late: stats.late, classified: stats.classified,
             abstained: Dictionary(uniqueKeysWithValues: stats.abstained.map { ($0.key.rawValue, $0.value) }),
-            windowed: stats.windowed, windows: stats.windows, watermark: watermark, tumbling: tumbling,
-            sliding: sliding, filter: nil, alerts: detector, alertCount: stats.alerts, outputs: try sinks.state())
+            windowed: stats.windowed, reposts: stats.reposts, windows: stats.windows, watermark: watermark,
+            tumbling: tumbling, sliding: sliding, filter: nil, alerts: detector, repostDetector: reposts,
+            alertCount: stats.alerts, outputs: try sinks.state())
     }
 
     /// Applies outcomes in order, then closes the windows the watermark has passed.
@@ -99,9 +106,10 @@ struct AggregateStage {
                 count(post: source, stats: &stats)
                 stats.classified += 1
                 posts += 1
-                let classifiedPost = ClassifiedPost(
+                var classifiedPost = ClassifiedPost(
                     post: post, sourceIndex: source, sentiment: sentiment, topics: topics,
                     watch: watch.matches(post.text))
+                markRepost(&classifiedPost)
                 classified.append(classifiedPost)
                 window(classifiedPost, source: source, stats: &stats)
             case .abstained(let post, let source, let reason, let sentiment, let topics):
@@ -112,9 +120,10 @@ struct AggregateStage {
                 count(post: source, stats: &stats)
                 stats.abstained[reason, default: 0] += 1
                 posts += 1
-                let abstainedPost = ClassifiedPost(
+                var abstainedPost = ClassifiedPost(
                     post: post, sourceIndex: source, sentiment: sentiment, topics: topics,
                     watch: watch.matches(post.text), abstained: reason)
+                markRepost(&abstainedPost)
                 classified.append(abstainedPost)
                 window(abstainedPost, source: source, stats: &stats)
             case .filtered(let source, let duplicate):
@@ -163,9 +172,15 @@ struct AggregateStage {
         } else {
             tumbling.add(post, watermark: mark)
             stats.windowed += 1
+            if post.repost != nil { stats.reposts += 1 }
         }
         sliding?.add(post, watermark: mark)
         watermark.observe(time, source: source)
+    }
+
+    /// Marks a post that nearly duplicates an earlier one (in line order) as a repost, counted as the run says.
+    private mutating func markRepost(_ post: inout ClassifiedPost) {
+        if reposts.isRepost(post.post.text, at: post.post.createdAt) { post.repost = repostMode }
     }
 
     private mutating func count(post source: Int, stats: inout PipelineStats) {

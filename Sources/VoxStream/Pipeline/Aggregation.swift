@@ -56,7 +56,8 @@ public final class Aggregation {
             + "lateness=\(options.lateness) languages=\(languages) dedupe=\(options.dedupe) format=\(options.format.rawValue) "
             + "posts=\(options.emitPosts) profile=\(profile) model=\(model.tag) watch=\(topics) "
             + "reads=\(model.languages.joined(separator: ",")) abstain_below=\(options.abstainBelow.map { "\($0)" } ?? "off") "
-            + "alerts=\(options.alerts.configuration)"
+            + "alerts=\(options.alerts.configuration) reposts=\(options.reposts.rawValue) "
+            + "repost_horizon=\(options.repostHorizon)"
             + (options.explainer.map { " explain=\($0.method)" } ?? "")
         self.sources = sources
         self.options = options

@@ -10,6 +10,8 @@ public struct ClassifyStage: Sendable {
     public let gate: LanguageGate
     private let sentimentHead: Int
     private let topicHead: Int?
+    /// Whether identical texts are answered from the classifier's cache (the same predictions, faster).
+    public let cached: Bool
 
     /// The outcome of one post: its language and either its probabilities or why the model abstained.
     public struct Scores: Sendable, Equatable {
@@ -49,8 +51,9 @@ public struct ClassifyStage: Sendable {
     /// A stage for `classifier`.
     /// - Throws: `ModelError` when the model has no sentiment head with the labels negative, neutral, positive
     ///   (windows, shares and alerts are sentiment: a model without one would report every post as neutral).
-    public init(classifier: TextClassifier, abstainBelow: Float? = nil) throws(ModelError) {
+    public init(classifier: TextClassifier, abstainBelow: Float? = nil, cached: Bool = true) throws(ModelError) {
         self.classifier = classifier
+        self.cached = cached
         gate = LanguageGate(supported: classifier.artifact.supportedLanguages, abstainBelow: abstainBelow)
         let heads = classifier.artifact.heads
         let label = classifier.artifact.label
@@ -101,7 +104,7 @@ public struct ClassifyStage: Sendable {
         guard !texts.isEmpty else { return ([], 0) }
         let clock = ContinuousClock()
         let started = clock.now
-        let predictions = await classifier.classify(texts)
+        let predictions = await classifier.classify(texts, cached: cached)
         let elapsed = clock.now - started
         let scores = predictions.map { prediction in
             Scores(

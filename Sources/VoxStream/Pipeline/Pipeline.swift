@@ -58,7 +58,8 @@ public final class Pipeline: Sendable {
             feedOptions.skipLines = resumed.consumedLines
             if let saved = resumed.filter { filter = saved }
         }
-        let classify = try ClassifyStage(classifier: classifier, abstainBelow: options.abstainBelow)
+        let classify = try ClassifyStage(
+            classifier: classifier, abstainBelow: options.abstainBelow, cached: options.cacheTexts)
         let channel = AsyncChannel<Item>()
         let options = options
         let feed = Feed(sources: feed.sources, options: feedOptions)

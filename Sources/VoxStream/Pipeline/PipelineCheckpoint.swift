@@ -19,6 +19,8 @@ struct PipelineCheckpoint: Codable {
     /// Abstained posts by reason (absent in checkpoints written before abstention).
     var abstained: [String: Int]? = nil
     var windowed: Int
+    /// Windowed reposts so far (absent in checkpoints written before repost detection).
+    var reposts: Int? = nil
     var windows: Int
     var watermark: Watermark
     var tumbling: WindowAggregator
@@ -26,6 +28,8 @@ struct PipelineCheckpoint: Codable {
     /// The filter's state, when the filter ran in the checkpointing process (the single-node pipeline).
     var filter: PostFilter?
     var alerts: AlertDetector
+    /// The repost detector's memory (absent in checkpoints written before repost detection).
+    var repostDetector: RepostDetector? = nil
     var alertCount: Int
     var outputs: OutputSinks.State
     /// The feeder's stream positions (`vox aggregate`), nil for a single-node run.

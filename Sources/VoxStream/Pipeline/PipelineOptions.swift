@@ -16,6 +16,12 @@ public struct PipelineOptions: Sendable {
     public var abstainBelow: Float? = nil
     /// Drop posts whose (source profile, id) was already seen within the dedupe horizon.
     public var dedupe = false
+    /// How near-duplicate posts count in windows: in every figure (`count`), or in volume only (`collapse`).
+    public var reposts: ClassifiedPost.Repost = .count
+    /// How far back in event time (milliseconds) a post's near-duplicate makes it a repost (default a day).
+    public var repostHorizon: Int64 = 86_400_000
+    /// Classify identical texts once (`TextClassifier.classify(_:cached:)`); benchmarks of the model turn it off.
+    public var cacheTexts = true
     /// Posts per classification batch.
     public var batchSize = 32
     /// The longest a post waits for its batch to fill.

@@ -21,6 +21,8 @@ public struct PipelineStats: Sendable {
     public var abstainedTotal: Int { abstained.values.reduce(0, +) }
     /// Posts counted in tumbling windows (the sum of the `all` rows).
     public var windowed = 0
+    /// Windowed posts that nearly duplicate an earlier post (the sum of the `all` rows' `reposts`).
+    public var reposts = 0
     /// Closed tumbling windows.
     public var windows = 0
     /// Alerts raised.
@@ -69,7 +71,7 @@ public struct PipelineStats: Sendable {
                 "abstained_by_reason",
                 JSONText.object(AbstainReason.allCases.map { ($0.rawValue, String(abstained[$0] ?? 0)) })
             ),
-            ("windowed", String(windowed)), ("windows", String(windows)),
+            ("windowed", String(windowed)), ("reposts", String(reposts)), ("windows", String(windows)),
             ("alerts", String(alerts)), ("incidents", String(incidents)), ("webhook_sent", String(webhookSent)),
             ("webhook_failed", String(webhookFailed)),
             ("model", JSONText.quote(model)), ("seconds", String(format: "%.3f", seconds)),

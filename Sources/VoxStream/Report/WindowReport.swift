@@ -20,6 +20,8 @@ public struct WindowReport: Sendable {
         public var positive = 0
         /// Posts the model abstained from (in `posts`, in no share).
         public var abstained = 0
+        /// Posts that nearly duplicate an earlier post.
+        public var reposts = 0
         var scoreSum = 0.0
         var confidenceSum = 0.0
         public var model: String
@@ -30,7 +32,7 @@ public struct WindowReport: Sendable {
 
         /// The fields in `WindowRecord.fields` order, formatted as the window files are.
         public var values: [String] {
-            let classified = posts - abstained
+            let classified = negative + neutral + positive
             func share(_ count: Int) -> String {
                 WindowRecord.decimal(classified == 0 ? 0 : Double(count) / Double(classified))
             }
@@ -40,7 +42,7 @@ public struct WindowReport: Sendable {
                 String(negative), String(neutral), String(positive), String(abstained), share(negative),
                 share(neutral), share(positive), share(positive - negative), mean(scoreSum),
                 mean(confidenceSum), model,
-            ] + WindowRecord.shareValues(shares, empty: "")
+            ] + WindowRecord.shareValues(shares, empty: "") + [String(reposts), String(posts - reposts)]
         }
     }
 
@@ -81,10 +83,14 @@ public struct WindowReport: Sendable {
             let key = "\(period)\u{1F}\(topic)"
             // Rows written before abstention have no `abstained`: none were.
             let abstained = object["abstained"] as? Int ?? 0
-            let score = (object["mean_score"] as? Double ?? 0) * Double(posts - abstained)
-            let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(posts - abstained)
+            // Rows written before repost detection have no `reposts`: none were found.
+            let reposts = object["reposts"] as? Int ?? 0
+            let classified = negative + neutral + positive
+            let score = (object["mean_score"] as? Double ?? 0) * Double(classified)
+            let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(classified)
             if let position = index[key] {
                 rows[position].posts += posts
+                rows[position].reposts += reposts
                 rows[position].abstained += abstained
                 rows[position].negative += negative
                 rows[position].neutral += neutral
@@ -97,7 +103,8 @@ public struct WindowReport: Sendable {
                     Row(
                         start: period, end: period + every, topic: topic, kind: kind, posts: posts, negative: negative,
                         neutral: neutral,
-                        positive: positive, abstained: abstained, scoreSum: score, confidenceSum: confidence,
+                        positive: positive, abstained: abstained, reposts: reposts, scoreSum: score,
+                        confidenceSum: confidence,
                         model: object["model"] as? String ?? "", domain: domain))
             }
         }
@@ -111,7 +118,8 @@ public struct WindowReport: Sendable {
 
     /// The fields a report carries: the window files' fields up to `model` (share of voice is per window), then
     /// the corrected shares and intervals.
-    static let fields = Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields
+    static let fields =
+        Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields + ["reposts", "distinct_posts"]
 
     /// CSV with the window files' header.
     public var csv: String {

@@ -212,6 +212,7 @@ public final class OutputSinks {
             line += Array((post.post.langSource.map { JSONText.quote($0.rawValue) } ?? "null").utf8)
             line += Array(#","abstained":"#.utf8)
             line += Array((post.abstained.map { JSONText.quote($0.rawValue) } ?? "null").utf8)
+            line += Array((post.repost == nil ? #","repost":false"# : #","repost":true"#).utf8)
             guard post.sentiment.count == 3 else {
                 line += Array("}".utf8)
                 posts.append(String(decoding: line, as: UTF8.self))

@@ -16,6 +16,16 @@ public struct ClassifiedPost: Sendable {
     public var watch: [Int]
     /// Why the model abstained (the post counts in no share and no taxonomy row), or nil.
     public var abstained: AbstainReason?
+    /// Whether it nearly duplicates an earlier post (``RepostDetector``), and how windows count it; nil for none.
+    public var repost: Repost? = nil
+
+    /// How a repost is counted.
+    public enum Repost: String, Sendable, Codable, CaseIterable {
+        /// Counted like any post (and in `reposts`).
+        case count
+        /// Counted in `posts` and `reposts` only: shares, means and examples are over distinct posts.
+        case collapse
+    }
 
     /// Creates a classified post.
     public init(

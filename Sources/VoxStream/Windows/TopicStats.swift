@@ -1,7 +1,8 @@
 import VoxFeeds
 
-/// Running statistics of one topic in one window: `posts = negative + neutral + positive + abstained`, and the
-/// shares and means are over the classified posts (all but the abstained). Sums of probabilities are kept in
+/// Running statistics of one topic in one window: `posts = negative + neutral + positive + abstained` (with
+/// `--reposts collapse`, `posts = negative + neutral + positive + abstained + reposts` and the last four are over
+/// distinct posts), and the shares and means are over the classified posts (all but the abstained). Sums of probabilities are kept in
 /// fixed point (units of 1e-9) so they are exact and independent of the order posts arrive in: replay equals live.
 public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var posts = 0
@@ -10,6 +11,10 @@ public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var positive = 0
     /// Posts the model abstained from (language it does not read, too short, uncertain).
     public private(set) var abstained = 0
+    /// Posts that nearly duplicate an earlier post (retweets, copies).
+    public private(set) var reposts = 0
+    /// Reposts counted in `posts` and `reposts` only (`--reposts collapse`).
+    private var collapsed = 0
     private var scoreSum: Int64 = 0
     private var confidenceSum: Int64 = 0
     /// The three most negative and three most positive posts (by P(positive) − P(negative), ties by id).
@@ -25,7 +30,8 @@ public struct TopicStats: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case posts, negative, neutral, positive, abstained, scoreSum, confidenceSum, mostNegative, mostPositive
+        case posts, negative, neutral, positive, abstained, reposts, collapsed, scoreSum, confidenceSum, mostNegative
+        case mostPositive
     }
 
     /// An empty window.
@@ -39,15 +45,25 @@ public struct TopicStats: Sendable, Equatable, Codable {
         neutral = try container.decode(Int.self, forKey: .neutral)
         positive = try container.decode(Int.self, forKey: .positive)
         abstained = try container.decodeIfPresent(Int.self, forKey: .abstained) ?? 0
+        reposts = try container.decodeIfPresent(Int.self, forKey: .reposts) ?? 0
+        collapsed = try container.decodeIfPresent(Int.self, forKey: .collapsed) ?? 0
         scoreSum = try container.decode(Int64.self, forKey: .scoreSum)
         confidenceSum = try container.decode(Int64.self, forKey: .confidenceSum)
         mostNegative = try container.decode([Example].self, forKey: .mostNegative)
         mostPositive = try container.decode([Example].self, forKey: .mostPositive)
     }
 
-    /// Counts a post (an abstained one only in `posts` and `abstained`).
+    /// Counts a post (an abstained one only in `posts` and `abstained`, a collapsed repost only in `posts` and
+    /// `reposts`).
     public mutating func add(_ post: ClassifiedPost) {
         posts += 1
+        if let repost = post.repost {
+            reposts += 1
+            if repost == .collapse {
+                collapsed += 1
+                return
+            }
+        }
         if post.abstained != nil {
             abstained += 1
             return
@@ -74,8 +90,11 @@ public struct TopicStats: Sendable, Equatable, Codable {
 
     private static func fixed(_ value: Float) -> Int64 { Int64((Double(value) * 1e9).rounded()) }
 
-    /// Posts the model classified: the denominator of every share and mean.
-    public var classified: Int { posts - abstained }
+    /// Posts the model classified: the denominator of every share and mean (collapsed reposts aside).
+    public var classified: Int { posts - abstained - collapsed }
+
+    /// Posts that are not reposts.
+    public var distinctPosts: Int { posts - reposts }
 
     /// Shares of each class, the net sentiment, the mean score and the mean confidence, over the classified
     /// posts (all 0 without any).

@@ -86,7 +86,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             "abstained", "negative_share",
             "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
             "share_of_voice", "negative_voice_share", "positive_voice_share",
-        ] + shareFields
+        ] + shareFields + ["reposts", "distinct_posts"]
 
     /// The corrected shares and the intervals, in order (empty adjusted shares without a domain estimate).
     public static let shareFields = [
@@ -137,7 +137,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
             String(stats.abstained),
         ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
-            + WindowRecord.shareValues(shares, empty: ""))
+            + WindowRecord.shareValues(shares, empty: "") + [String(stats.reposts), String(stats.distinctPosts)])
             .joined(separator: ",")
     }
 
@@ -154,7 +154,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
                 JSONText.quote(topic), JSONText.quote(kind.rawValue), String(stats.posts), String(stats.negative),
                 String(stats.neutral), String(stats.positive), String(stats.abstained),
             ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
-            + WindowRecord.shareValues(shares, empty: "null")
+            + WindowRecord.shareValues(shares, empty: "null") + [String(stats.reposts), String(stats.distinctPosts)]
         return JSONText.object(Array(zip(WindowRecord.fields, values)))
     }
 

@@ -98,6 +98,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     private func replay(_ path: String, model: TextClassifier, into output: String) async throws -> Double {
         var options = PipelineOptions()
         options.output = output
+        options.cacheTexts = false  // every round classifies the same feed: the model must run each time
         let started = DispatchTime.now()
         let stats = try await Pipeline(
             feed: try feed(path), classifier: model, watch: WatchTopics([]), options: options
@@ -125,7 +126,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             for model in models {
                 var options = Worker.Options(url: url, streams: streams)
                 options.drain = true
-                let worker = Worker(stage: try ClassifyStage(classifier: model), options: options)
+                let worker = Worker(stage: try ClassifyStage(classifier: model, cached: false), options: options)
                 group.addTask { try await worker.run() }
             }
             let stats = try await aggregator.run()
@@ -152,7 +153,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         var options = Worker.Options(url: url, streams: streams)
         options.drain = true
         let started = DispatchTime.now()
-        let stats = try await Worker(stage: try ClassifyStage(classifier: model), options: options).run()
+        let stats = try await Worker(stage: try ClassifyStage(classifier: model, cached: false), options: options).run()
         guard stats.classified == posts else { throw CLIError("the worker classified \(stats.classified) posts") }
         return Run(
             seconds: started.elapsed, modelSeconds: stats.modelSeconds, messagingSeconds: stats.messagingSeconds,
@@ -172,7 +173,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         ).run()
         let jetStream = try await JetStream.connect(url: url)
         let reader = try await jetStream.reader(stream: streams.lines, subject: streams.linesSubject, from: 1)
-        let scores = try await ClassifyStage(classifier: model).classify(["a neutral post"]).scores[0]
+        let scores = try await ClassifyStage(classifier: model, cached: false).classify(["a neutral post"]).scores[0]
         var found = 0
         while found < ceilingPosts {
             let messages = try await reader.fetch(1000, timeout: .seconds(2))

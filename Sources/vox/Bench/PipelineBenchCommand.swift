@@ -13,16 +13,46 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         abstract:
             "Measure replay posts/s beside classification alone on the same posts: the pipeline's overhead, and "
             + "that of live metrics with the dashboard server.",
-        discussion: "Example: vox bench pipeline --posts 4000"
+        discussion: """
+            Every run classifies every post (the identical-text cache off), so the figures are the pipeline's. \
+            With --retweets F, a share F of the posts are retweets ("RT @user: …" of an earlier post, each \
+            original retweeted by a handful of users with the same text), and a fourth run per round replays \
+            them with the cache on: the speed-up of classifying identical texts once.
+            Examples: vox bench pipeline --posts 4000; vox bench pipeline --posts 4000 --retweets 0.3
+            """
     )
 
     @Option(help: "Posts (the 2,000 sample tweets, repeated with later timestamps).")
     var posts = 4000
-    @Option(help: "Rounds, the order of the three runs reversed every other round; medians are reported.")
+    @Option(help: "Rounds, the order of the runs reversed every other round; medians are reported.")
     var rounds = 5
+    @Option(help: "Share of the posts that are retweets of earlier posts (0 to 0.9).")
+    var retweets = 0.0
 
     func validate() throws {
         guard posts > 0, rounds > 0 else { throw ValidationError("--posts and --rounds must be positive") }
+        guard (0...0.9).contains(retweets) else { throw ValidationError("--retweets must be between 0 and 0.9") }
+    }
+
+    /// The feed's texts: the sample tweets in turn, with a share `retweets` of retweets spread evenly among them
+    /// (each of a recent original, by one of a few users: "RT @fanN: text").
+    static func texts(posts: Int, sample: [String], retweets: Double) -> [String] {
+        var generator = SeededGenerator(seed: 7)
+        var texts: [String] = []
+        var originals: [String] = []
+        var next = 0
+        for index in 0..<posts {
+            if !originals.isEmpty, Double(index + 1) * retweets >= Double(texts.count - originals.count + 1) {
+                let original = originals[max(0, originals.count - 1 - Int.random(in: 0..<20, using: &generator))]
+                texts.append("RT @fan\(Int.random(in: 0..<3, using: &generator)): " + original)
+            } else {
+                let text = sample[next % sample.count]
+                next += 1
+                originals.append(text)
+                texts.append(text)
+            }
+        }
+        return texts
     }
 
     @OptionGroup var classifier: ClassifierOptionGroup
@@ -33,10 +63,8 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var lines = ""
-        var all: [String] = []
-        for index in 0..<posts {
-            let text = texts[index % texts.count]
-            all.append(text)
+        let all = PipelineBenchCommand.texts(posts: posts, sample: texts, retweets: retweets)
+        for (index, text) in all.enumerated() {
             let time = Timestamp.format(millis: 1_795_824_000_000 + Int64(index) * 43_200)
             lines +=
                 #"{"data":{"id":"\#(index)","text":\#(JSONText.quote(text)),"created_at":"\#(time)","lang":"en"}}"#
@@ -44,12 +72,17 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         }
         try Data(try GzipDeflater.gzip(Array(lines.utf8))).write(to: URL(fileURLWithPath: folder + "/feed.jsonl.gz"))
         let model = try classifier.load()
-        _ = await model.classify(Array(all.prefix(64)))
+        _ = await model.classify(Array(all.prefix(64)), cached: false)
 
         /// Replays the feed into `output` and returns the wall-clock seconds; every post must be windowed once.
-        func replay(into output: String, metrics: PrometheusCollectorRegistry?) async throws -> Double {
+        func replay(
+            into output: String, metrics: PrometheusCollectorRegistry?, cached: Bool = false
+        ) async throws -> Double {
             var options = PipelineOptions()
             options.output = output
+            options.cacheTexts = cached
+            // A fresh model per cached run: nothing is remembered from the runs before.
+            let model = cached ? try classifier.load() : model
             options.metrics = metrics.map { MetricsSource.makeFactory(registry: $0) }
             let watch = try WatchTopics.parse("topics:\n  Apple: 'apple OR iphone'\n  Music: 'album OR concert'\n")
             let feed = Feed(
@@ -69,7 +102,7 @@ struct PipelineBenchCommand: AsyncParsableCommand {
             let started = DispatchTime.now()
             var start = 0
             while start < all.count {
-                _ = await model.classify(Array(all[start..<min(all.count, start + 32)]))
+                _ = await model.classify(Array(all[start..<min(all.count, start + 32)]), cached: false)
                 start += 32
             }
             return started.elapsed
@@ -90,15 +123,28 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         var modelSeconds: [Double] = []
         var pipelineSeconds: [Double] = []
         var servedSeconds: [Double] = []
+        var cachedSeconds: [Double] = []
         for round in 0..<rounds {
+            func cachedRun() async throws {
+                guard retweets > 0 else { return }
+                cachedSeconds.append(try await replay(into: folder + "/cached\(round)", metrics: nil, cached: true))
+            }
             if round % 2 == 0 {
                 modelSeconds.append(await modelAlone())
                 pipelineSeconds.append(try await replay(into: folder + "/out\(round)", metrics: nil))
                 servedSeconds.append(try await served(round))
+                try await cachedRun()
             } else {
+                try await cachedRun()
                 servedSeconds.append(try await served(round))
                 pipelineSeconds.append(try await replay(into: folder + "/out\(round)", metrics: nil))
                 modelSeconds.append(await modelAlone())
+            }
+            if retweets > 0,
+                try String(contentsOfFile: folder + "/cached\(round)/windows.csv", encoding: .utf8)
+                    != String(contentsOfFile: folder + "/out\(round)/windows.csv", encoding: .utf8)
+            {
+                throw CLIError("the replay with the identical-text cache wrote other windows than the one without")
             }
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
@@ -119,5 +165,16 @@ struct PipelineBenchCommand: AsyncParsableCommand {
         print(
             String(
                 format: "metrics and server overhead %6.1f%%  (rounds: %@)", median(serving), range(serving)))
+        guard retweets > 0 else { return }
+        let speedups = zip(pipelineSeconds, cachedSeconds).map { $0 / $1 }
+        let distinct = Set(all).count
+        print(
+            String(
+                format: "with %.0f%% retweets (%d distinct texts of %d): identical-text cache", retweets * 100,
+                distinct,
+                posts))
+        print(String(format: "vox replay, cache on        %7.1f posts/s", rate(cachedSeconds)))
+        print(String(format: "speed-up                    %6.2f×  (rounds: %@)", median(speedups), range(speedups)))
+        print("windows.csv identical with and without the cache in every round")
     }
 }

@@ -17,6 +17,13 @@ struct PipelineOptionGroup: ParsableArguments {
             valueName: "P"))
     var abstainBelow: Float?
     @Flag(help: "Drop repeated post ids.") var dedupe = false
+    @Option(
+        help: ArgumentHelp(
+            "Near-duplicate posts (retweets, copies): count them in every figure, or collapse them (volume only).",
+            valueName: "count|collapse"))
+    var reposts = "count"
+    @Option(help: "How far back (event time) an earlier copy makes a post a repost (e.g. 1d, 6h).")
+    var repostHorizon = "1d"
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out = "vox-out"
     @Option(help: "Window files: csv, jsonl or both.") var format = "both"
     @Option(help: "Posts per model batch.") var batch = 32
@@ -51,6 +58,12 @@ struct PipelineOptionGroup: ParsableArguments {
         {
             throw ValidationError("--slide must be positive and no longer than --window")
         }
+        guard ClassifiedPost.Repost(rawValue: reposts) != nil else {
+            throw ValidationError("--reposts must be count or collapse")
+        }
+        guard DurationParser.milliseconds(repostHorizon) != nil else {
+            throw ValidationError("--repost-horizon '\(repostHorizon)' is not a duration like 1d, 6h or 30m")
+        }
         guard OutputSinks.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be csv, jsonl or both")
         }
@@ -80,6 +93,8 @@ struct PipelineOptionGroup: ParsableArguments {
             Set($0.lowercased().split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         }
         options.dedupe = dedupe
+        options.reposts = ClassifiedPost.Repost(rawValue: reposts) ?? .count
+        options.repostHorizon = DurationParser.milliseconds(repostHorizon) ?? 86_400_000
         options.abstainBelow = abstainBelow
         options.output = out
         options.format = OutputSinks.Format(rawValue: format) ?? .both
