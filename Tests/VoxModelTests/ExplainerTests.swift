@@ -165,3 +165,35 @@ extension Explainer {
     /// The ids the explainer reads for `text`.
     func tokenizerIDs(_ text: String) -> [Int32] { TokenAlignment(text: text, tokenizer: tokenizer).ids }
 }
+
+/// The identical-text cache: the same predictions as without it, each distinct token sequence through the encoder
+/// once, and no more entries than its capacity.
+@Suite struct PredictionCacheTests {
+    @Test func cachedPredictionsAreTheUncachedOnes() async throws {
+        let classifier = try ExplainerTests.classifier()
+        let texts = ["the flight was late", "great job", "the flight was late", "love it!", "great job", "not bad"]
+        let plain = await classifier.classify(texts, cached: false)
+        #expect(classifier.cacheHits == 0)
+        let first = await classifier.classify(texts)
+        #expect(first == plain)
+        #expect(classifier.cacheHits == 2)  // the repeats within the batch
+        let second = await classifier.classify(Array(texts.reversed()))
+        #expect(second == Array(plain.reversed()))
+        #expect(classifier.cacheHits == 8)  // every text seen before
+    }
+
+    @Test func theCacheKeepsAtMostItsCapacity() throws {
+        let classifier = try ExplainerTests.classifier()
+        let cache = PredictionCache(capacity: 3)
+        var computed = 0
+        let batch: [[Int32]] = (0..<10).map { [2, Int32(4 + $0 % 7), 3] }
+        let predictions = classifier.encoder.withWorkspace { workspace in
+            cache.predictions(batch) { misses in
+                computed += misses.count
+                return classifier.classify(batch: misses, workspace: workspace)
+            }
+        }
+        #expect(computed == 7 && cache.hits == 3 && cache.count == 3)
+        #expect(predictions == classifier.encoder.withWorkspace { classifier.classify(batch: batch, workspace: $0) })
+    }
+}

@@ -72,7 +72,7 @@ import Testing
         let summed = ShareEstimate(counts: [4, 11, 25], domain: domain)
         #expect(report.rows[0].shares == summed)
         let values = report.rows[0].values
-        #expect(Array(values[16...]) == WindowRecord.shareValues(summed, empty: ""))
+        #expect(Array(values[16...]) == WindowRecord.shareValues(summed, empty: "") + ["0", "40"])
         #expect(values[16] == "0.3500")  // 4/40 + 0.25
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(report.jsonLines.utf8)) as? [String: Any])
