@@ -191,7 +191,8 @@ function renderLatest(windowStarts) {
     element("td", { class: "num positive", text: percent(row.positive_share) }),
     element("td", { class: "num", text: signed(row.net_sentiment) }),
     element("td", { class: "num", text: percent(row.share_of_voice) }),
-    element("td", { class: "num", text: String(row.abstained ?? 0) }))));
+    element("td", { class: "num", text: String(row.abstained ?? 0) }),
+    element("td", { class: "num", text: String(row.reposts ?? 0) }))));
 }
 
 // " over 12 h" when the alert pooled windows before its own (a slow drift), otherwise nothing.

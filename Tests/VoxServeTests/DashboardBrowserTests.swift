@@ -18,6 +18,8 @@ import VoxTestSupport
         row["window_start"] = start
         row["window_end"] = end
         row["posts"] = posts
+        row["reposts"] = 1
+        row["distinct_posts"] = posts - 1
         return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
     }
 
@@ -66,6 +68,10 @@ import VoxTestSupport
             try browser.evaluate(DashboardBrowserTests.cell("all", 3)) as? String
         }
         #expect(after == "3")
+        let reposts = try await ProcessRunner.offPool {
+            try browser.evaluate(DashboardBrowserTests.cell("all", 11)) as? String
+        }
+        #expect(reposts == "1", "the Reposts column shows the row's reposts")
         let alert = try await ProcessRunner.offPool {
             try browser.evaluate("document.querySelector('#alerts-table tbody tr')?.textContent") as? String
         }

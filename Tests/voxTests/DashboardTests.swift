@@ -136,8 +136,9 @@ import VoxTestSupport
         for row in latestRows {
             let topic = try #require(row["topic"] as? String)
             let cells = try #require(DashboardTests.cells(dom, table: "latest-table", topic: topic), "row \(topic)")
-            #expect(cells.count == 10)
+            #expect(cells.count == 11)
             #expect(cells[9] == String(row["abstained"] as? Int ?? -1), "\(topic) abstained")
+            #expect(cells[10] == String(row["reposts"] as? Int ?? -1), "\(topic) reposts")
             #expect(cells[0] == topic)
             #expect(cells[1] == row["topic_kind"] as? String)
             #expect(cells[2] == String(row["posts"] as? Int ?? -1), "\(topic) posts")
