@@ -121,8 +121,7 @@ public final class Aggregation {
     private func explainExamples() async throws {
         guard let explainer = options.explainer else { return }
         let pending = sinks.examplesToExplain
-        let names = ["negative", "neutral", "positive"]
-        let labels = pending.map { explainer.head.labels.firstIndex(of: names[$0.sentiment]) }
+        let labels = pending.map { explainer.head.labels.firstIndex(of: HeadSpec.sentimentLabels[$0.sentiment]) }
         let explained = pending.isEmpty ? [] : await explainer.explain(pending.map(\.text), labels: labels)
         var byText: [String: Explainer.Explanation?] = [:]
         for (item, explanation) in zip(pending, explained) { byText[item.text] = explanation }

@@ -42,7 +42,7 @@ public struct WindowReport: Sendable {
                 String(negative), String(neutral), String(positive), String(abstained), share(negative),
                 share(neutral), share(positive), share(positive - negative), mean(scoreSum),
                 mean(confidenceSum), model,
-            ] + WindowRecord.shareValues(shares, empty: "") + [String(reposts), String(posts - reposts)]
+            ] + WindowRecord.shareValues(shares, empty: "") + WindowRecord.repostValues(posts: posts, reposts: reposts)
         }
     }
 
@@ -117,9 +117,8 @@ public struct WindowReport: Sendable {
     }
 
     /// The fields a report carries: the window files' fields up to `model` (share of voice is per window), then
-    /// the corrected shares and intervals.
-    static let fields =
-        Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields + ["reposts", "distinct_posts"]
+    /// the corrected shares and intervals, then the repost counts.
+    static let fields = Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields + WindowRecord.repostFields
 
     /// CSV with the window files' header.
     public var csv: String {

@@ -13,8 +13,6 @@ public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var abstained = 0
     /// Posts that nearly duplicate an earlier post (retweets, copies).
     public private(set) var reposts = 0
-    /// Reposts counted in `posts` and `reposts` only (`--reposts collapse`).
-    private var collapsed = 0
     private var scoreSum: Int64 = 0
     private var confidenceSum: Int64 = 0
     /// The three most negative and three most positive posts (by P(positive) − P(negative), ties by id).
@@ -30,8 +28,7 @@ public struct TopicStats: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case posts, negative, neutral, positive, abstained, reposts, collapsed, scoreSum, confidenceSum, mostNegative
-        case mostPositive
+        case posts, negative, neutral, positive, abstained, reposts, scoreSum, confidenceSum, mostNegative, mostPositive
     }
 
     /// An empty window.
@@ -46,7 +43,6 @@ public struct TopicStats: Sendable, Equatable, Codable {
         positive = try container.decode(Int.self, forKey: .positive)
         abstained = try container.decodeIfPresent(Int.self, forKey: .abstained) ?? 0
         reposts = try container.decodeIfPresent(Int.self, forKey: .reposts) ?? 0
-        collapsed = try container.decodeIfPresent(Int.self, forKey: .collapsed) ?? 0
         scoreSum = try container.decode(Int64.self, forKey: .scoreSum)
         confidenceSum = try container.decode(Int64.self, forKey: .confidenceSum)
         mostNegative = try container.decode([Example].self, forKey: .mostNegative)
@@ -59,10 +55,7 @@ public struct TopicStats: Sendable, Equatable, Codable {
         posts += 1
         if let repost = post.repost {
             reposts += 1
-            if repost == .collapse {
-                collapsed += 1
-                return
-            }
+            if repost == .collapse { return }
         }
         if post.abstained != nil {
             abstained += 1
@@ -90,8 +83,8 @@ public struct TopicStats: Sendable, Equatable, Codable {
 
     private static func fixed(_ value: Float) -> Int64 { Int64((Double(value) * 1e9).rounded()) }
 
-    /// Posts the model classified: the denominator of every share and mean (collapsed reposts aside).
-    public var classified: Int { posts - abstained - collapsed }
+    /// Posts the model classified: the denominator of every share and mean (neither abstained nor collapsed).
+    public var classified: Int { negative + neutral + positive }
 
     /// Posts that are not reposts.
     public var distinctPosts: Int { posts - reposts }

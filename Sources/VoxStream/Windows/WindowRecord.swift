@@ -86,13 +86,19 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             "abstained", "negative_share",
             "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
             "share_of_voice", "negative_voice_share", "positive_voice_share",
-        ] + shareFields + ["reposts", "distinct_posts"]
+        ] + shareFields + repostFields
 
     /// The corrected shares and the intervals, in order (empty adjusted shares without a domain estimate).
     public static let shareFields = [
         "negative_share_adjusted", "neutral_share_adjusted", "positive_share_adjusted", "negative_share_low",
         "negative_share_high", "neutral_share_low", "neutral_share_high", "positive_share_low", "positive_share_high",
     ]
+
+    /// The repost counts, last in every row: reposts, and the posts that are not.
+    public static let repostFields = ["reposts", "distinct_posts"]
+
+    /// The values of ``repostFields`` for a row of `posts` posts of which `reposts` are reposts.
+    static func repostValues(posts: Int, reposts: Int) -> [String] { [String(reposts), String(posts - reposts)] }
 
     /// The values of ``shareFields``, with `empty` standing for a missing adjusted share.
     static func shareValues(_ shares: ShareEstimate, empty: String) -> [String] {
@@ -137,7 +143,8 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             String(stats.posts), String(stats.negative), String(stats.neutral), String(stats.positive),
             String(stats.abstained),
         ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
-            + WindowRecord.shareValues(shares, empty: "") + [String(stats.reposts), String(stats.distinctPosts)])
+            + WindowRecord.shareValues(shares, empty: "")
+            + WindowRecord.repostValues(posts: stats.posts, reposts: stats.reposts))
             .joined(separator: ",")
     }
 
@@ -154,7 +161,8 @@ public struct WindowRecord: Sendable, Equatable, Codable {
                 JSONText.quote(topic), JSONText.quote(kind.rawValue), String(stats.posts), String(stats.negative),
                 String(stats.neutral), String(stats.positive), String(stats.abstained),
             ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
-            + WindowRecord.shareValues(shares, empty: "null") + [String(stats.reposts), String(stats.distinctPosts)]
+            + WindowRecord.shareValues(shares, empty: "null")
+            + WindowRecord.repostValues(posts: stats.posts, reposts: stats.reposts)
         return JSONText.object(Array(zip(WindowRecord.fields, values)))
     }
 

@@ -74,11 +74,9 @@ struct ExplainBenchCommand: AsyncParsableCommand {
         var random: [Double]? = nil
         for method in methods {
             let explainer = try Explainer(classifier: model, method: method)
-            let clock = ContinuousClock()
-            let started = clock.now
+            let started = DispatchTime.now()
             let explanations = await explainer.explain(texts, labels: labels)
-            let elapsed = clock.now - started
-            let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+            let milliseconds = started.elapsed * 1000
             var deletedTop: [String] = []
             var deletedRandom: [String] = []
             for (index, text) in texts.enumerated() {
