@@ -130,6 +130,12 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
+            resources: [
+                .embedInCode("Terms/StopWords/ar.txt"), .embedInCode("Terms/StopWords/de.txt"),
+                .embedInCode("Terms/StopWords/en.txt"), .embedInCode("Terms/StopWords/es.txt"),
+                .embedInCode("Terms/StopWords/fr.txt"), .embedInCode("Terms/StopWords/hi.txt"),
+                .embedInCode("Terms/StopWords/it.txt"), .embedInCode("Terms/StopWords/pt.txt"),
+            ],
             swiftSettings: swiftSettings
         ),
 

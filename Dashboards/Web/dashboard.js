@@ -1,4 +1,4 @@
-// Vox dashboard: loads a run's window rows, alerts and examples from the JSON API, draws them with Chart.js,
+// Vox dashboard: loads a run's window rows, alerts, examples and emerging terms from the JSON API, draws them with Chart.js,
 // and follows /events (Server-Sent Events) for newly closed windows and alerts. No build step, no network access
 // beyond the server that serves it.
 "use strict";
@@ -7,11 +7,14 @@ const COLORS = { negative: "#c9413a", neutral: "#8a9099", positive: "#2b8a4f" };
 const VOICE_COLORS = ["#3457d5", "#e08a1e", "#8e44ad", "#16a2b8", "#d63384", "#6c8a1f", "#795548", "#607d8b"];
 const MAX_WINDOWS = 240;
 const EXAMPLE_WINDOWS = 3;
+const TERM_WINDOWS = 24;
+const TERM_ROWS = 15;
 
 const state = {
   windows: new Map(), // "start|topic" -> row
   alerts: new Map(), // "start|topic|kind" -> alert
   examples: [],
+  terms: [],
   topic: new URLSearchParams(location.search).get("topic") || "all",
   charts: {},
   lastEvent: 0,
@@ -286,6 +289,19 @@ function renderExamples() {
   }));
 }
 
+/** The selected topic's emerging terms, newest window first, then by score. */
+function renderTerms() {
+  document.getElementById("terms-topic").textContent = state.topic;
+  const rows = state.terms.filter((row) => row.topic === state.topic)
+    .sort((a, b) => b.window_start.localeCompare(a.window_start) || b.score - a.score).slice(0, TERM_ROWS);
+  document.querySelector("#terms-table tbody").replaceChildren(...rows.map((row) => element("tr", {},
+    element("td", { text: label(row.window_start) }), element("td", { class: "term", text: row.term }),
+    element("td", { class: "num", text: String(row.count) }), element("td", { class: "num", text: percent(row.rate) }),
+    element("td", { class: "num", text: percent(row.baseline_rate) }),
+    element("td", { class: "num", text: row.score.toFixed(1) }))));
+  document.getElementById("terms-empty").hidden = rows.length > 0;
+}
+
 function renderSummary(run) {
   if (!run) return;
   const text = `${run.posts.toLocaleString("en")} posts · ${run.windows} windows · ${run.alerts} alerts · ` +
@@ -304,6 +320,7 @@ function render() {
   renderLatest(windowStarts);
   renderAlerts(windowStarts);
   renderExamples();
+  renderTerms();
 }
 
 function queueRender() {
@@ -319,6 +336,7 @@ function queueRefresh() {
   refreshTimer = setTimeout(async () => {
     try {
       state.examples = (await getJSON(`api/examples?windows=${EXAMPLE_WINDOWS}`)).body;
+      state.terms = (await getJSON(`api/terms?windows=${TERM_WINDOWS}`)).body;
       renderSummary((await getJSON("api/run")).body);
       queueRender();
     } catch (error) { console.warn(error); }
@@ -344,13 +362,14 @@ async function start() {
     render();
   });
   try {
-    const [windows, alerts, examples] = await Promise.all([
+    const [windows, alerts, examples, terms] = await Promise.all([
       getJSON(`api/windows?windows=${MAX_WINDOWS}`), getJSON("api/alerts?limit=200"),
-      getJSON(`api/examples?windows=${EXAMPLE_WINDOWS}`),
+      getJSON(`api/examples?windows=${EXAMPLE_WINDOWS}`), getJSON(`api/terms?windows=${TERM_WINDOWS}`),
     ]);
     windows.body.forEach(addWindow);
     alerts.body.forEach(addAlert);
     state.examples = examples.body;
+    state.terms = terms.body;
     state.lastEvent = Math.min(windows.lastEvent, alerts.lastEvent);
     try {
       renderSummary((await getJSON("api/run")).body);

@@ -15,6 +15,7 @@ import VoxFeeds
 /// | `/api/windows?from&to&topic&windows&limit` | window rows (as in `windows.jsonl`), oldest first |
 /// | `/api/alerts?from&to&topic&windows&limit` | alerts (as in `alerts.jsonl`) |
 /// | `/api/examples?from&to&topic&windows&limit` | most negative and most positive posts per window and topic |
+/// | `/api/terms?from&to&topic&windows&limit` | emerging terms per window and topic (as in `terms.jsonl`) |
 /// | `/api/run` | the run's `run.json` |
 /// | `/events` | Server-Sent Events: `window` and `alert` |
 /// | `/metrics` | Prometheus text format |

@@ -1,8 +1,8 @@
 import Foundation
 import VoxFeeds
 
-/// A run's output folder as the dashboard server sees it: the rows of `windows.jsonl`, `alerts.jsonl` and
-/// `examples.jsonl`, and `run.json`, read again whenever ``refresh()`` is called (the server does so twice a
+/// A run's output folder as the dashboard server sees it: the rows of `windows.jsonl`, `alerts.jsonl`,
+/// `examples.jsonl` and `terms.jsonl`, and `run.json`, read again whenever ``refresh()`` is called (the server does so twice a
 /// second), so a folder that a running job is writing is followed as it grows.
 ///
 /// Every window row and alert that appears after the server started becomes an ``Event`` with a sequence number;
@@ -31,14 +31,14 @@ public actor RunOutputs {
 
     /// The JSON Lines outputs followed, each served at `/api/<rawValue>`.
     public enum File: String, CaseIterable, Sendable {
-        case windows, alerts, examples
+        case windows, alerts, examples, terms
 
-        /// The SSE event of each new row (examples are served, not streamed).
+        /// The SSE event of each new row (examples and emerging terms are served, not streamed).
         var event: String? {
             switch self {
             case .windows: "window"
             case .alerts: "alert"
-            case .examples: nil
+            case .examples, .terms: nil
             }
         }
     }

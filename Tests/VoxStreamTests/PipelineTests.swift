@@ -26,7 +26,7 @@ import VoxTestSupport
 
     /// An X API v2 feed over five hours: out-of-order posts, one beyond the lateness, a duplicate id, a
     /// Portuguese-tagged post (filtered), a Portuguese post tagged English (the English model abstains from it),
-    /// and a broken line.
+    /// and a broken line. In the fifth hour a storm outage is talked about (emerging terms).
     static func feed() -> [UInt8] {
         let base: Int64 = 1_795_824_000_000
         var lines: [String] = []
@@ -37,7 +37,7 @@ import VoxTestSupport
             let text =
                 index == 44
                 ? "Este produto é horrível, nunca mais compro nada desta loja, que vergonha"
-                : texts[index % texts.count] + " #\(index)"
+                : texts[index % texts.count] + " #\(index)" + (index >= 96 && index % 3 == 0 ? " storm outage" : "")
             let lang = index == 33 ? "pt" : "en"
             lines.append(
                 #"{"data":{"id":"\#(index == 90 ? 89 : index)","text":"\#(text)","created_at":"\#(Timestamp.format(millis: base + offset))","lang":"\#(lang)"}}"#
@@ -127,7 +127,18 @@ import VoxTestSupport
         }
         let live = try await run(server.baseURL + "/live.jsonl.gz", batch: 7, into: root + "/live")
         #expect(live.ingest.sources[0].reconnects == 2)
-        for file in ["windows.csv", "windows.jsonl", "examples.jsonl", "dead-letter.jsonl"] {
+        let terms = try String(contentsOfFile: root + "/replay/terms.jsonl", encoding: .utf8)
+        #expect(terms.contains(#""topic":"all","term":"storm outage","count":8"#), "\(terms)")
+        // The hour's report carries them.
+        let reports = try FileManager.default.contentsOfDirectory(atPath: root + "/replay/hourly").filter {
+            $0.hasSuffix(".json")
+        }
+        let withTerms = try reports.filter {
+            try String(contentsOfFile: root + "/replay/hourly/" + $0, encoding: .utf8).contains(
+                #""emerging_terms":[{"window_start""#)
+        }
+        #expect(withTerms.count == 1, "\(reports)")
+        for file in ["windows.csv", "windows.jsonl", "examples.jsonl", "terms.jsonl", "dead-letter.jsonl"] {
             let expected = try Data(contentsOf: URL(fileURLWithPath: root + "/replay/" + file))
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: root + "/batch1/" + file)) == expected, "\(file) with batch 1"
@@ -156,7 +167,7 @@ import VoxTestSupport
         #expect(live.ingest.interrupted)
         #expect(live.balanced)
         #expect(server.requests.count > 1)  // it kept polling for growth
-        for file in ["windows.csv", "windows.jsonl", "examples.jsonl"] {
+        for file in ["windows.csv", "windows.jsonl", "examples.jsonl", "terms.jsonl"] {
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: root + "/live/" + file))
                     == Data(contentsOf: URL(fileURLWithPath: root + "/replay/" + file)), "\(file)")
@@ -201,7 +212,7 @@ import VoxTestSupport
         let second = try await run(
             server.baseURL + "/feed.jsonl", batch: 32, into: root + "/resumed", checkpoint: root + "/checkpoint")
         #expect(second.balanced)
-        for file in ["windows.csv", "windows.jsonl", "examples.jsonl"] {
+        for file in ["windows.csv", "windows.jsonl", "examples.jsonl", "terms.jsonl"] {
             #expect(
                 try Data(contentsOf: URL(fileURLWithPath: root + "/resumed/" + file))
                     == Data(contentsOf: URL(fileURLWithPath: root + "/replay/" + file)), "\(file)")

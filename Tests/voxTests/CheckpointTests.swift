@@ -13,8 +13,10 @@ import VoxTestSupport
         for index in 0..<240 {
             let time = Date(timeIntervalSince1970: 1_795_824_000 + Double(index) * 60 + (index % 7 == 3 ? -150 : 0))
             let formatter = ISO8601DateFormatter()
+            // From the third hour on, an outage: its words emerge (terms.jsonl).
+            let text = index >= 150 && index % 3 == 0 ? "Bank app outage #bankdown" : texts[index % texts.count]
             lines.append(
-                #"{"data":{"id":"\#(index)","text":"\#(texts[index % texts.count]) \#(index)","created_at":"\#(formatter.string(from: time))","lang":"en"}}"#
+                #"{"data":{"id":"\#(index)","text":"\#(text) \#(index)","created_at":"\#(formatter.string(from: time))","lang":"en"}}"#
             )
             if index % 50 == 10 { lines.append("{broken line \(index)") }
         }
@@ -85,6 +87,7 @@ import VoxTestSupport
             try await replay(common + ["--out", root + "/killed", "--checkpoint", root + "/killed-checkpoint"]) == 0)
         for file in [
             "windows.csv", "windows.jsonl", "windows-sliding.csv", "examples.jsonl", "posts.jsonl", "dead-letter.jsonl",
+            "terms.jsonl",
         ] {
             let whole = try Data(contentsOf: URL(fileURLWithPath: root + "/whole/" + file))
             #expect(!whole.isEmpty)

@@ -13,6 +13,7 @@ struct AggregateStage {
     private var sliding: WindowAggregator?
     private var detector: AlertDetector
     private var reposts: RepostDetector
+    private var terms: TermTracker
     private let repostMode: ClassifiedPost.Repost
     /// Alerts raised since they were last collected (for the terminal and the webhook).
     var raisedAlerts: [Alert] = []
@@ -40,6 +41,7 @@ struct AggregateStage {
         }
         detector = AlertDetector(options: options.alerts)
         reposts = RepostDetector(horizon: options.repostHorizon)
+        terms = TermTracker(size: options.window, topics: ["all"] + model.taxonomy + watchNames, options: options.terms)
         repostMode = options.reposts
         live = options.live
         idle = options.idle
@@ -56,6 +58,7 @@ struct AggregateStage {
         sliding = saved.sliding
         detector = saved.alerts
         reposts = saved.repostDetector ?? reposts
+        terms = saved.terms ?? terms
         consumedLines = saved.consumedLines
         var restored = stats
         restored.ingest.sources = saved.sources
@@ -86,7 +89,7 @@ struct AggregateStage {
             abstained: Dictionary(uniqueKeysWithValues: stats.abstained.map { ($0.key.rawValue, $0.value) }),
             windowed: stats.windowed, reposts: stats.reposts, windows: stats.windows, watermark: watermark,
             tumbling: tumbling, sliding: sliding, filter: nil, alerts: detector, repostDetector: reposts,
-            alertCount: stats.alerts, outputs: try sinks.state())
+            terms: terms, alertCount: stats.alerts, outputs: try sinks.state())
     }
 
     /// Applies outcomes in order, then closes the windows the watermark has passed.
@@ -171,11 +174,22 @@ struct AggregateStage {
             stats.late += 1
         } else {
             tumbling.add(post, watermark: mark)
+            countTerms(post)
             stats.windowed += 1
             if post.repost != nil { stats.reposts += 1 }
         }
         sliding?.add(post, watermark: mark)
         watermark.observe(time, source: source)
+    }
+
+    /// Counts a windowed post's terms for its rows (`all`, its taxonomy topic unless abstained, its watch topics);
+    /// a collapsed repost's are not counted, as it counts in no figure but volume.
+    private mutating func countTerms(_ post: ClassifiedPost) {
+        guard terms.isOn, post.repost != .collapse else { return }
+        var indices = [0]
+        if post.abstained == nil, post.topic < taxonomy.count { indices.append(1 + post.topic) }
+        indices += post.watch.filter { $0 < watch.topics.count }.map { 1 + taxonomy.count + $0 }
+        terms.add(text: post.post.text, language: post.post.lang, at: post.post.createdAt, topics: indices)
     }
 
     /// Marks a post that nearly duplicates an earlier one (in line order) as a repost, counted as the run says.
@@ -219,7 +233,8 @@ struct AggregateStage {
     private mutating func emit(through mark: Int64, sinks: OutputSinks, stats: inout PipelineStats) throws {
         let closed = tumbling.close(through: mark)
         stats.windows += closed.count
-        try sinks.write(tumbling: closed)
+        let emerging = closed.flatMap { terms.close(start: $0.start) }
+        try sinks.write(tumbling: closed, terms: emerging)
         let alerts = closed.flatMap { detector.observe($0.records) }
         stats.alerts += alerts.count
         stats.incidents = detector.incidentCount

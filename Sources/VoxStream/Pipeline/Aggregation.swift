@@ -57,7 +57,7 @@ public final class Aggregation {
             + "posts=\(options.emitPosts) profile=\(profile) model=\(model.tag) watch=\(topics) "
             + "reads=\(model.languages.joined(separator: ",")) abstain_below=\(options.abstainBelow.map { "\($0)" } ?? "off") "
             + "alerts=\(options.alerts.configuration) reposts=\(options.reposts.rawValue) "
-            + "repost_horizon=\(options.repostHorizon)"
+            + "repost_horizon=\(options.repostHorizon) terms=\(options.terms.configuration)"
             + (options.explainer.map { " explain=\($0.method)" } ?? "")
         self.sources = sources
         self.options = options

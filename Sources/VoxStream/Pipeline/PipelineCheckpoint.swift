@@ -30,6 +30,8 @@ struct PipelineCheckpoint: Codable {
     var alerts: AlertDetector
     /// The repost detector's memory (absent in checkpoints written before repost detection).
     var repostDetector: RepostDetector? = nil
+    /// Emerging terms' open windows and baselines (absent in checkpoints written before emerging terms).
+    var terms: TermTracker? = nil
     var alertCount: Int
     var outputs: OutputSinks.State
     /// The feeder's stream positions (`vox aggregate`), nil for a single-node run.

@@ -20,6 +20,8 @@ public struct PipelineOptions: Sendable {
     public var reposts: ClassifiedPost.Repost = .count
     /// How far back in event time (milliseconds) a post's near-duplicate makes it a repost (default a day).
     public var repostHorizon: Int64 = 86_400_000
+    /// Emerging terms per window and topic (`terms.jsonl`).
+    public var terms = TermTracker.Options()
     /// Classify identical texts once (`TextClassifier.classify(_:cached:)`); benchmarks of the model turn it off.
     public var cacheTexts = true
     /// Posts per classification batch.

@@ -4,8 +4,9 @@ import VoxModel
 
 extension WindowReport {
     /// A self-contained HTML report (no scripts, no external resources): per topic, an inline SVG chart of the
-    /// sentiment shares and volume over the periods, then the rows as a table, so it can be mailed around.
-    public func html(title: String) -> String {
+    /// sentiment shares and volume over the periods and its emerging terms (with `terms`), then the rows as a table,
+    /// so it can be mailed around.
+    public func html(title: String, terms: TermReport? = nil) -> String {
         var topics: [String] = []
         for row in rows where !topics.contains(row.topic) { topics.append(row.topic) }
         var body = "<h1>\(WindowReport.escape(title))</h1>\n"
@@ -16,7 +17,7 @@ extension WindowReport {
         for topic in topics {
             let series = rows.filter { $0.topic == topic }
             body += "<section><h2>\(WindowReport.escape(topic)) <small>(\(series.first?.kind ?? ""))</small></h2>\n"
-            body += WindowReport.chart(series) + "\n</section>\n"
+            body += WindowReport.chart(series) + "\n" + (terms?.html(topic: topic) ?? "") + "</section>\n"
         }
         body += "<h2>Rows</h2>\n<table>\n<tr>" + WindowReport.fields.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for row in rows {
@@ -26,7 +27,7 @@ extension WindowReport {
         let style = """
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:12px}\
             td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;white-space:nowrap}th{background:#f3f3f3}\
-            section{margin-bottom:2em}\
+            section{margin-bottom:2em}td.left{text-align:left;white-space:normal}\
             .legend span{margin-right:1em}
             """
         return

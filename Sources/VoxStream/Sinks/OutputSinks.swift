@@ -3,7 +3,7 @@ import VoxFeeds
 import VoxModel
 
 /// Everything a pipeline run writes under its output folder: `windows.csv` / `windows.jsonl` (and the
-/// `-sliding` pair), `examples.jsonl`, `hourly/YYYY-MM-DDTHH.csv|json` and `posts.jsonl` (with `--emit-posts`);
+/// `-sliding` pair), `examples.jsonl`, `terms.jsonl`, `hourly/YYYY-MM-DDTHH.csv|json` and `posts.jsonl` (with `--emit-posts`);
 /// `run.json` is written by the pipeline and `dead-letter.jsonl` by its ingest stage.
 public final class OutputSinks {
     /// Which window formats to write.
@@ -16,11 +16,13 @@ public final class OutputSinks {
     private let slidingCSV: AppendFile?
     private let slidingJSON: AppendFile?
     private let examples: AppendFile
+    private let terms: AppendFile
     private let posts: AppendFile?
     private let alerts: AppendFile
     private let deadLetters: DeadLetterSink
     private var hourly: [Int64: [WindowRecord]] = [:]
     private var hourShares: [Int64: [String: Double]] = [:]
+    private var hourTerms: [Int64: [EmergingTerm]] = [:]
     private let files: [String]
     /// Whether examples wait for their explanations (``writePendingExamples(_:)``) before they are written.
     private let explaining: Bool
@@ -33,9 +35,11 @@ public final class OutputSinks {
         var hourShares: [Int64: [String: Double]]
         /// An FNV-1a digest of each file's last ``tailBytes`` bytes before its length (nil in older checkpoints).
         var tails: [String: String]? = nil
+        /// The emerging terms of the hours not yet complete (nil in older checkpoints).
+        var hourTerms: [Int64: [EmergingTerm]]? = nil
 
         /// A fresh start: every output empty.
-        static let empty = State(lengths: [:], hourly: [:], hourShares: [:], tails: [:])
+        static let empty = State(lengths: [:], hourly: [:], hourShares: [:], tails: [:], hourTerms: [:])
     }
 
     /// The bytes before a file's checkpointed length whose digest the checkpoint keeps.
@@ -94,7 +98,9 @@ public final class OutputSinks {
         try removePartialFiles(in: directory + "/hourly")
         let csv = format != .jsonl
         let json = format != .csv
-        var files = [directory + "/examples.jsonl", directory + "/alerts.jsonl", deadLetterPath]
+        var files = [
+            directory + "/examples.jsonl", directory + "/alerts.jsonl", directory + "/terms.jsonl", deadLetterPath,
+        ]
         if csv { files.append(directory + "/windows.csv") }
         if json { files.append(directory + "/windows.jsonl") }
         if sliding && csv { files.append(directory + "/windows-sliding.csv") }
@@ -110,6 +116,7 @@ public final class OutputSinks {
             }
             hourly = restoring.hourly
             hourShares = restoring.hourShares
+            hourTerms = restoring.hourTerms ?? [:]
         }
         deadLetters = try DeadLetterSink(path: deadLetterPath)
         alerts = try AppendFile(path: directory + "/alerts.jsonl")
@@ -120,11 +127,17 @@ public final class OutputSinks {
             ? try AppendFile(path: directory + "/windows-sliding.csv", header: WindowRecord.csvHeader) : nil
         slidingJSON = sliding && json ? try AppendFile(path: directory + "/windows-sliding.jsonl") : nil
         examples = try AppendFile(path: directory + "/examples.jsonl")
+        terms = try AppendFile(path: directory + "/terms.jsonl")
         posts = emitPosts ? try AppendFile(path: directory + "/posts.jsonl") : nil
     }
 
-    /// Records closed tumbling windows: rows, examples, and the hourly reports they belong to.
-    public func write(tumbling windows: [WindowAggregator.Closed]) throws {
+    /// Records closed tumbling windows: rows, examples, their emerging terms, and the hourly reports they belong to.
+    public func write(tumbling windows: [WindowAggregator.Closed], terms emerging: [EmergingTerm] = []) throws {
+        for term in emerging {
+            terms.append(term.json)
+            hourTerms[WindowAggregator.floor(term.windowStart, 3_600_000), default: []].append(term)
+        }
+        try terms.flush()
         for window in windows {
             for record in window.records {
                 windowsCSV?.append(record.csv)
@@ -197,7 +210,7 @@ public final class OutputSinks {
             lengths[file] = length
             if length > 0 { tails[file] = OutputSinks.tailDigest(file, length: length) }
         }
-        return State(lengths: lengths, hourly: hourly, hourShares: hourShares, tails: tails)
+        return State(lengths: lengths, hourly: hourly, hourShares: hourShares, tails: tails, hourTerms: hourTerms)
     }
 
     /// Records per-post predictions (with `--emit-posts`): the post, `lang_source`, `abstained` (null or the
@@ -264,11 +277,13 @@ public final class OutputSinks {
                         ])
                     }.joined(separator: ",") + "]"
             ),
+            ("emerging_terms", "[" + (hourTerms[hour] ?? []).map(\.json).joined(separator: ",") + "]"),
             ("rows", "[" + records.map(\.json).joined(separator: ",") + "]"),
         ])
         try writeAtomically(summary + "\n", to: directory + "/hourly/\(name).json")
         // Windows close in start order, so earlier hours are complete; keep one hour back for the comparison.
         for old in hourly.keys where old < hour { hourly.removeValue(forKey: old) }
+        for old in hourTerms.keys where old < hour { hourTerms.removeValue(forKey: old) }
         hourShares[hour] = totals.filter { $0.value.classified > 0 }.mapValues {
             Double($0.negative) / Double($0.classified)
         }

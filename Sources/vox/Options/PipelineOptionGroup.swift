@@ -24,6 +24,14 @@ struct PipelineOptionGroup: ParsableArguments {
     var reposts = "count"
     @Option(help: "How far back (event time) an earlier copy makes a post a repost (e.g. 1d, 6h).")
     var repostHorizon = "1d"
+    @Option(
+        help: ArgumentHelp(
+            "Emerging terms written to OUT/terms.jsonl per window and topic at most (0: off).", valueName: "n"))
+    var terms = 10
+    @Option(help: ArgumentHelp("Posts of a window an emerging term must be in.", valueName: "n"))
+    var termsMinCount = 5
+    @Option(help: ArgumentHelp("Windows after which a term's baseline count weighs half.", valueName: "windows"))
+    var termsHalfLife = 24
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir")) var out = "vox-out"
     @Option(help: "Window files: csv, jsonl or both.") var format = "both"
     @Option(help: "Posts per model batch.") var batch = 32
@@ -64,6 +72,11 @@ struct PipelineOptionGroup: ParsableArguments {
         guard DurationParser.milliseconds(repostHorizon) != nil else {
             throw ValidationError("--repost-horizon '\(repostHorizon)' is not a duration like 1d, 6h or 30m")
         }
+        guard (0...1000).contains(terms) else { throw ValidationError("--terms must be between 0 and 1000") }
+        guard termsMinCount >= 1 else { throw ValidationError("--terms-min-count must be at least 1") }
+        guard (1...10_000).contains(termsHalfLife) else {
+            throw ValidationError("--terms-half-life must be between 1 and 10000 windows")
+        }
         guard OutputSinks.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be csv, jsonl or both")
         }
@@ -96,6 +109,9 @@ struct PipelineOptionGroup: ParsableArguments {
         options.reposts = ClassifiedPost.Repost(rawValue: reposts) ?? .count
         options.repostHorizon = DurationParser.milliseconds(repostHorizon) ?? 86_400_000
         options.abstainBelow = abstainBelow
+        options.terms.top = terms
+        options.terms.minimumCount = termsMinCount
+        options.terms.halfLife = termsHalfLife
         options.output = out
         options.format = OutputSinks.Format(rawValue: format) ?? .both
         options.batchSize = batch

@@ -8,7 +8,9 @@ import VoxStream
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Re-aggregate a run's windows over a range and period, as CSV, JSON Lines or Markdown.",
+        abstract:
+            "Re-aggregate a run's windows over a range and period, as CSV, JSON Lines, Markdown or HTML (the last two "
+            + "with the run's emerging terms).",
         discussion: "Example: vox report --in vox-out --every 1d --topic all --topic Apple --format md"
     )
 
@@ -82,10 +84,22 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
+        // Markdown and HTML reports carry the run's emerging terms, when it wrote any (older runs did not).
+        var terms: TermReport? = nil
+        if format == "md" || format == "html", let data = FileManager.default.contents(atPath: input + "/terms.jsonl") {
+            do {
+                terms = try TermReport(
+                    termsJSONL: String(decoding: data, as: UTF8.self), from: from.flatMap(ReportCommand.time),
+                    to: to.flatMap(ReportCommand.time), every: DurationParser.milliseconds(every) ?? 86_400_000,
+                    topics: topic.isEmpty ? nil : Set(topic))
+            } catch {
+                throw CLIError(error.message)
+            }
+        }
         switch format {
         case "json": print(report.jsonLines, terminator: "")
-        case "md": print(report.markdown, terminator: "")
-        case "html": print(report.html(title: "Vox report: \(input)"), terminator: "")
+        case "md": print(report.markdown + (terms?.markdown ?? ""), terminator: "")
+        case "html": print(report.html(title: "Vox report: \(input)", terms: terms), terminator: "")
         default: print(report.csv, terminator: "")
         }
     }
