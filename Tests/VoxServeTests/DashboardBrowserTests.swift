@@ -128,4 +128,45 @@ import VoxTestSupport
         }
         #expect(shown == "\(text)#terrible|never#again")
     }
+
+    /// The emerging-terms panel lists the selected topic's terms, newest window first, and follows the topic picker.
+    @Test func theDashboardListsTheSelectedTopicsEmergingTerms() async throws {
+        let chromium = try HeadlessChromium.executable()
+        let folder = try ServeHarness.copyOfRun()
+        for (start, end, term, count, score) in [
+            ("2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z", "#bankdown", 9, 31.5),
+            ("2026-11-28T06:00:00.000Z", "2026-11-28T07:00:00.000Z", "outage", 14, 48.25),
+        ] {
+            try ServeHarness.append(
+                #"{"window_start":"\#(start)","window_end":"\#(end)","topic":"all","term":"\#(term)","#
+                    + #""count":\#(count),"rate":0.1,"baseline_rate":0.002,"score":\#(score)}"#,
+                to: folder + "/terms.jsonl")
+        }
+        let server = try await ServeHarness.start(folder)
+        defer { Task { await server.stop() } }
+        let browser = try await ProcessRunner.offPool {
+            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
+            try browser.open("http://127.0.0.1:\(server.port)/")
+            return browser
+        }
+        let loaded = try await ProcessRunner.offPool {
+            try browser.wait(until: "document.querySelectorAll('#terms-table tbody tr').length === 2", timeout: 60)
+        }
+        #expect(loaded, "the emerging terms did not reach the page")
+        let rows = "[...document.querySelectorAll('#terms-table tbody tr')].map(r => r.textContent).join('|')"
+        let shown = try await ProcessRunner.offPool { try browser.evaluate(rows) as? String }
+        #expect(shown == "11-28 06:00outage1410.0%0.2%48.3|11-28 05:00#bankdown910.0%0.2%31.5")
+        let picked = try await ProcessRunner.offPool {
+            _ = try browser.evaluate(
+                "(() => { const s = document.getElementById('topic-select'); s.value = 'sports_&_gaming'; "
+                    + "s.dispatchEvent(new Event('change')); return 1 })()")
+            return try browser.wait(
+                until: "document.querySelector('#terms-table tbody tr')?.textContent.includes('tomorrow')", timeout: 30)
+        }
+        #expect(picked, "the panel did not follow the topic picker")
+        let empty = try await ProcessRunner.offPool {
+            try browser.evaluate("document.getElementById('terms-empty').hidden") as? Bool
+        }
+        #expect(empty == true)
+    }
 }

@@ -104,6 +104,12 @@ import VoxTestSupport
                 (probabilities["negative"] ?? 0) + (probabilities["neutral"] ?? 0) + (probabilities["positive"] ?? 0)
                     - 1) < 0.001)
 
+        let terms = try ServeHarness.array(
+            try await ServeHarness.get(server.port, "/api/terms?topic=sports_%26_gaming"))
+        #expect(terms.map { $0["term"] as? String } == ["tomorrow"])
+        #expect(terms.first?["count"] as? Int == 10)
+        #expect(try ServeHarness.array(try await ServeHarness.get(server.port, "/api/terms?topic=all")).isEmpty)
+
         let health = try await ServeHarness.get(server.port, "/healthz")
         #expect(health.status == 200)
         #expect(health.text == #"{"status":"ok","windows":91,"alerts":2,"last_event":0,"malformed_lines":0}"# + "\n")

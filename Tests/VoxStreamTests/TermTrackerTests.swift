@@ -54,8 +54,7 @@ import VoxModel
         return posts.sorted { $0.1 < $1.1 }
     }
 
-    static func run(_ posts: [(text: String, time: Int64)], options: TermTracker.Options = .init()) -> [EmergingTerm]
-    {
+    static func run(_ posts: [(text: String, time: Int64)], options: TermTracker.Options = .init()) -> [EmergingTerm] {
         var tracker = TermTracker(size: hour, topics: ["all"], options: options)
         var found: [EmergingTerm] = []
         var open: Int64? = nil
@@ -75,7 +74,8 @@ import VoxModel
             let found = Self.run(try Self.feed(seed: seed, burst: 8))
             let burst = found.filter { $0.windowStart == 5 * Self.hour }
             // The burst's own words are the hour's top terms.
-            #expect(Set(burst.prefix(3).map(\.term)).isSubset(of: ["#bankdown", "outage", "@bank", "app outage", "app"]))
+            #expect(
+                Set(burst.prefix(3).map(\.term)).isSubset(of: ["#bankdown", "outage", "@bank", "app outage", "app"]))
             // New to the baseline: taken at the heaviest weight its pruning dropped, a small upper bound.
             #expect(burst.contains { $0.term == "#bankdown" && $0.count == 8 && $0.baselineRate < 0.02 })
             quietTerms += found.count - burst.count
@@ -94,8 +94,9 @@ import VoxModel
         #expect(burst.allSatisfy { $0.rate >= TermTracker.minimumRise * $0.baselineRate })
         var options = TermTracker.Options()
         options.top = 2
-        #expect(Self.run(try Self.feed(seed: 3, burst: 12), options: options).filter { $0.windowStart == 5 * Self.hour }
-            .map(\.term) == burst.prefix(2).map(\.term))
+        #expect(
+            Self.run(try Self.feed(seed: 3, burst: 12), options: options).filter { $0.windowStart == 5 * Self.hour }
+                .map(\.term) == burst.prefix(2).map(\.term))
         options.top = 10
         options.minimumCount = 13
         #expect(Self.run(try Self.feed(seed: 3, burst: 12), options: options).allSatisfy { $0.count >= 13 })

@@ -137,7 +137,9 @@ import VoxFeeds
     }
     @Test func emergingTermsJoinMarkdownAndHTMLReportsPeriodByPeriod() throws {
         func millis(_ text: String) -> Int64 { Array(text.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601) ?? -1 }
-        func term(_ start: String, _ end: String, _ topic: String, _ term: String, _ count: Int, _ score: Double)
+        func term(
+            _ start: String, _ end: String, _ topic: String, _ term: String, _ count: Int, _ score: Double
+        )
             -> String
         {
             EmergingTerm(
@@ -145,21 +147,26 @@ import VoxFeeds
                 baselineRate: 0.01, score: score
             ).json
         }
-        let lines = [
-            term("2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z", "all", "outage", 8, 40),
-            term("2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z", "all", "#bankdown", 6, 30),
-            term("2026-11-28T06:00:00.000Z", "2026-11-28T07:00:00.000Z", "all", "outage", 12, 55),
-            term("2026-11-28T06:00:00.000Z", "2026-11-28T07:00:00.000Z", "Acme | Co", "refund", 5, 12),
-            term("2026-11-29T01:00:00.000Z", "2026-11-29T02:00:00.000Z", "all", "snow", 9, 20),
-        ].joined(separator: "\n") + "\n"
+        let lines =
+            [
+                term("2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z", "all", "outage", 8, 40),
+                term("2026-11-28T05:00:00.000Z", "2026-11-28T06:00:00.000Z", "all", "#bankdown", 6, 30),
+                term("2026-11-28T06:00:00.000Z", "2026-11-28T07:00:00.000Z", "all", "outage", 12, 55),
+                term("2026-11-28T06:00:00.000Z", "2026-11-28T07:00:00.000Z", "Acme | Co", "refund", 5, 12),
+                term("2026-11-29T01:00:00.000Z", "2026-11-29T02:00:00.000Z", "all", "snow", 9, 20),
+            ].joined(separator: "\n") + "\n"
         let daily = try TermReport(termsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil)
         // Per day and topic: posts summed over the windows a term emerged in, its best score, best first.
-        #expect(daily.rows.map { "\($0.topic):\($0.term):\($0.count):\($0.score):\($0.windows)" } == [
-            "all:outage:20:55.0:2", "all:#bankdown:6:30.0:1", "Acme | Co:refund:5:12.0:1", "all:snow:9:20.0:1",
-        ])
-        #expect(try TermReport(termsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil, top: 1).rows.count == 3)
         #expect(
-            try TermReport(termsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: ["Acme | Co"]).rows.map(\.term)
+            daily.rows.map { "\($0.topic):\($0.term):\($0.count):\($0.score):\($0.windows)" } == [
+                "all:outage:20:55.0:2", "all:#bankdown:6:30.0:1", "Acme | Co:refund:5:12.0:1", "all:snow:9:20.0:1",
+            ])
+        #expect(
+            try TermReport(termsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil, top: 1).rows.count
+                == 3)
+        #expect(
+            try TermReport(termsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: ["Acme | Co"]).rows.map(
+                \.term)
                 == ["refund"])
         #expect(daily.markdown.contains("| 2026-11-28T00:00:00.000Z | Acme \\| Co | refund | 5 | 12.0 | 1 |"))
         let windows = row(
@@ -174,6 +181,8 @@ import VoxFeeds
         #expect(throws: WatchError.self) {
             try TermReport(termsJSONL: lines + "{\"term\":1}\n", from: nil, to: nil, every: 3_600_000, topics: nil)
         }
-        #expect(try TermReport(termsJSONL: lines + "{\"wind", from: nil, to: nil, every: 3_600_000, topics: nil).rows.count == 5)
+        #expect(
+            try TermReport(termsJSONL: lines + "{\"wind", from: nil, to: nil, every: 3_600_000, topics: nil).rows.count
+                == 5)
     }
 }

@@ -40,7 +40,8 @@ public struct TermReport: Sendable {
                 let start = Array(startText.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601),
                 let end = Array(endText.utf8).withUnsafeBufferPointer(Timestamp.parseISO8601),
                 let topic = object["topic"] as? String, let term = object["term"] as? String,
-                let count = object["count"] as? Int, count >= 0, let score = (object["score"] as? NSNumber)?.doubleValue,
+                let count = object["count"] as? Int, count >= 0,
+                let score = (object["score"] as? NSNumber)?.doubleValue,
                 score.isFinite
             else { throw WatchError("terms.jsonl line \(number + 1) is not an emerging-term row") }
             if let from, start < from { continue }
@@ -56,7 +57,9 @@ public struct TermReport: Sendable {
             } else {
                 index[key] = all.count
                 all.append(
-                    Row(start: period, end: period + every, topic: topic, term: term, count: count, score: score, windows: 1))
+                    Row(
+                        start: period, end: period + every, topic: topic, term: term, count: count, score: score,
+                        windows: 1))
             }
         }
         all.sort {
@@ -75,13 +78,17 @@ public struct TermReport: Sendable {
     /// A Markdown section: `## Emerging terms` and a table of period, topic, term, posts, best score and windows.
     public var markdown: String {
         guard !rows.isEmpty else { return "" }
-        var lines = ["", "## Emerging terms", "", "| period | topic | term | posts | score | windows |", "|---|---|---|---|---|---|"]
+        var lines = [
+            "", "## Emerging terms", "", "| period | topic | term | posts | score | windows |",
+            "|---|---|---|---|---|---|",
+        ]
         for row in rows {
             let cells = [
                 Timestamp.format(millis: row.start), row.topic, row.term, String(row.count),
                 String(format: "%.1f", row.score), String(row.windows),
             ]
-            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append(
+                "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -92,12 +99,14 @@ public struct TermReport: Sendable {
         guard !series.isEmpty else { return "" }
         var periods: [Int64] = []
         for row in series where !periods.contains(row.start) { periods.append(row.start) }
-        var html = "<h3>Emerging terms</h3>\n<table class=\"terms\">\n<tr><th>period</th><th>terms (posts, score)</th></tr>\n"
+        var html =
+            "<h3>Emerging terms</h3>\n<table class=\"terms\">\n<tr><th>period</th><th>terms (posts, score)</th></tr>\n"
         for period in periods {
             let terms = series.filter { $0.start == period }.map {
                 "<b>\(WindowReport.escape($0.term))</b> (\($0.count), \(String(format: "%.0f", $0.score)))"
             }
-            html += "<tr><td>\(Timestamp.format(millis: period))</td><td class=\"left\">\(terms.joined(separator: ", "))</td></tr>\n"
+            html +=
+                "<tr><td>\(Timestamp.format(millis: period))</td><td class=\"left\">\(terms.joined(separator: ", "))</td></tr>\n"
         }
         return html + "</table>\n"
     }

@@ -37,7 +37,9 @@ public struct EmergingTerm: Sendable, Equatable, Codable {
     /// either side is empty.
     public static func logLikelihoodRatio(_ k1: Double, _ n1: Double, _ k2: Double, _ n2: Double) -> Double {
         guard n1 > 0, n2 > 0, k1 >= 0, k2 >= 0, k1 <= n1, k2 <= n2 else { return 0 }
-        func term(_ k: Double, _ expected: Double) -> Double { k > 0 && expected > 0 ? k * Foundation.log(k / expected) : 0 }
+        func term(_ k: Double, _ expected: Double) -> Double {
+            k > 0 && expected > 0 ? k * Foundation.log(k / expected) : 0
+        }
         let p = (k1 + k2) / (n1 + n2)
         let sum =
             term(k1, n1 * p) + term(n1 - k1, n1 * (1 - p)) + term(k2, n2 * p) + term(n2 - k2, n2 * (1 - p))

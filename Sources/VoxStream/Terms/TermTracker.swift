@@ -143,9 +143,9 @@ public struct TermTracker: Sendable, Equatable, Codable {
         guard isOn, !indices.isEmpty else { return }
         let terms = extractor.terms(text, language: language)
         let start = WindowAggregator.floor(time, size)
-        var window = open[start] ?? Array(repeating: Counts(), count: topics.count)
-        for index in indices where window.indices.contains(index) { window[index].add(terms) }
-        open[start] = window
+        let empty = Array(repeating: Counts(), count: topics.count)
+        // In place: a copy of the window would copy each topic's term counts for every post.
+        for index in indices where topics.indices.contains(index) { open[start, default: empty][index].add(terms) }
     }
 
     /// Closes the window starting at `start`: its emerging terms, topic by topic, then its counts join the baselines.
@@ -207,7 +207,8 @@ public struct TermTracker: Sendable, Equatable, Codable {
         if baseline.terms.count > TermTracker.baselineCapacity {
             let ranked = baseline.terms.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             baseline.floor = max(baseline.floor, ranked[TermTracker.baselineCapacity].value)
-            baseline.terms = Dictionary(uniqueKeysWithValues: ranked.prefix(TermTracker.baselineCapacity).map { ($0.key, $0.value) })
+            baseline.terms = Dictionary(
+                uniqueKeysWithValues: ranked.prefix(TermTracker.baselineCapacity).map { ($0.key, $0.value) })
         }
         baseline.windows += 1
         baseline.last = start
