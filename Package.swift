@@ -77,18 +77,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The bundled models' heads and the sample feed, compiled into the executable (C23 #embed), so a copied or
+        // installed `vox` needs no resource folder.
+        .target(
+            name: "CVoxAssets",
+            cSettings: [.unsafeFlags(["-std=c23"])]
+        ),
+        .target(
+            name: "VoxAssets",
+            dependencies: ["CVoxAssets"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VoxDefaultModel",
+            dependencies: ["VoxAssets"],
             path: "Models",
-            exclude: ["candidates"],
-            resources: [.copy("default"), .copy("multilingual")],
+            exclude: ["candidates", "default", "multilingual"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "VoxSamples",
+            dependencies: ["VoxAssets"],
             path: "Samples",
-            exclude: ["README.md"],
-            resources: [.copy("Data")],
+            exclude: ["README.md", "Data"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,4 +1,5 @@
 import Foundation
+import VoxAssets
 
 /// The fine-tuned classifiers that ship with Vox, chosen by name with `--model`: `fast` (sentiment and topic
 /// heads on all-MiniLM-L6-v2, the default) and `multilingual` (the same heads on multilingual-e5-small, for
@@ -18,8 +19,7 @@ public enum BundledModel: String, CaseIterable, Sendable {
         }
     }
 
-    /// The folder's path, or nil when this build does not carry the model.
-    public var directory: String? {
-        Bundle.module.url(forResource: folder, withExtension: nil)?.path
-    }
+    /// A folder holding the model's files (compiled into the binary, written out once: ``EmbeddedAssets``), or nil
+    /// when this build does not carry the model or no folder could be written.
+    public var directory: String? { EmbeddedAssets.directory(folder) }
 }

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 scripts/format.sh --lint
 swift build --build-tests -Xswiftc -warnings-as-errors
+# What scripts/install.sh installs (the install test runs it with --no-build: SwiftPM cannot build during swift test).
+swift build -c release --product vox --static-swift-stdlib
+swift build --product generate-manual
 # The parity tests need the real pretrained encoders: pull them (verified by SHA-256) unless they are cached.
 .build/debug/vox model pull
 .build/debug/vox model pull multilingual-e5-small

@@ -17,9 +17,12 @@ import VoxTestSupport
             func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
         }
 
-        init(_ arguments: [String]) throws {
+        init(_ arguments: [String], executable: String = VoxBinaryTests.binary, environment: [String: String] = [:])
+            throws
+        {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.arguments = arguments
             let pipe = Pipe()
             process.standardOutput = pipe

@@ -84,7 +84,7 @@ struct ReplayCommand: AsyncParsableCommand {
             stats.filtered, stats.duplicates, stats.ingest.deadLetterTotal)
         FileHandle.standardError.write(
             Data(
-                "vox: \(summary)\nvox: outputs in \(options.output)/ (windows.csv, windows.jsonl, examples.jsonl, hourly/, run.json)\n"
+                "vox: \(summary)\nvox: outputs in \(options.output)/ (windows.csv, windows.jsonl, examples.jsonl, terms.jsonl, hourly/, run.json)\n"
                     .utf8))
         if let server { await serving.serveUntilInterrupted(server) }
         if !stats.ingest.allSourcesSucceeded { throw ExitCode(1) }
