@@ -60,7 +60,9 @@ public enum EmbeddedAssets {
     }
 
     /// Whether `folder` holds every file with its size (the digest in the name stands for the contents).
-    private static func isComplete(_ folder: String, _ files: [(name: String, bytes: UnsafeBufferPointer<UInt8>)])
+    private static func isComplete(
+        _ folder: String, _ files: [(name: String, bytes: UnsafeBufferPointer<UInt8>)]
+    )
         -> Bool
     {
         files.allSatisfy { file in
@@ -71,7 +73,9 @@ public enum EmbeddedAssets {
 
     /// Writes the files into a fresh folder beside `target` and renames it into place (another process may win the
     /// race; either copy is the same). Returns `target`, or nil when nothing could be written.
-    private static func write(_ files: [(name: String, bytes: UnsafeBufferPointer<UInt8>)], to target: String)
+    private static func write(
+        _ files: [(name: String, bytes: UnsafeBufferPointer<UInt8>)], to target: String
+    )
         -> String?
     {
         let manager = FileManager.default

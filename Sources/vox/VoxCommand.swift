@@ -31,7 +31,18 @@ struct VoxCommand: AsyncParsableCommand {
             EvalCommand.self,
             EmbedCommand.self,
             TrainCommand.self, LabelCommand.self, AdaptCommand.self,
-            ModelCommand.self, BenchCommand.self,
+            ModelCommand.self, BenchCommand.self, ConfigCommand.self,
         ]
     )
+
+    /// Runs the command line, with a job file's options in place of `--config FILE` (`vox tail`, `vox replay`).
+    static func main() async {
+        let arguments: [String]
+        do {
+            arguments = try JobConfig.expand(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            exit(withError: error)
+        }
+        await main(arguments)
+    }
 }

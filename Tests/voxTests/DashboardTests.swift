@@ -17,7 +17,9 @@ import VoxTestSupport
             func withLock<T>(_ body: (inout String) -> T) -> T { text.withLock { body(&$0) } }
         }
 
-        init(_ arguments: [String], executable: String = VoxBinaryTests.binary, environment: [String: String] = [:])
+        init(
+            _ arguments: [String], executable: String = VoxBinaryTests.binary, environment: [String: String] = [:]
+        )
             throws
         {
             let process = Process()

@@ -26,6 +26,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Replay the bundled sample feed with the bundled sample watch file.")
     var sample = false
 
+    @Option(
+        help: ArgumentHelp(
+            "A YAML job file mirroring these options (see Samples/job.yaml); options given here override it.",
+            valueName: "file"))
+    var config: String?
     @OptionGroup var pipeline: PipelineOptionGroup
     @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var feed: FeedOptionGroup

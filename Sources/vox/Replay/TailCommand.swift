@@ -23,6 +23,11 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "A feed quiet this long (wall clock, e.g. 2m) stops holding the watermark back.")
     var idle = "2m"
 
+    @Option(
+        help: ArgumentHelp(
+            "A YAML job file mirroring these options (see Samples/job.yaml); options given here override it.",
+            valueName: "file"))
+    var config: String?
     @OptionGroup var pipeline: PipelineOptionGroup
     @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var feed: FeedOptionGroup
