@@ -210,6 +210,7 @@ let package = Package(
                 "VoxSamples",
                 "VoxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

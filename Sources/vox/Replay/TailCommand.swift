@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Prometheus
+import Synchronization
 import VoxFeeds
+import VoxModel
 import VoxServe
 import VoxStream
 
@@ -32,6 +35,7 @@ struct TailCommand: AsyncParsableCommand {
     @OptionGroup var serving: ServeOptionGroup
     @OptionGroup var feed: FeedOptionGroup
     @OptionGroup var classifier: ClassifierOptionGroup
+    @OptionGroup(title: "Logging") var logging: LogOptionGroup
 
     func validate() throws {
         guard DurationParser.milliseconds(idle) != nil else {
@@ -39,7 +43,35 @@ struct TailCommand: AsyncParsableCommand {
         }
     }
 
+    /// When the last progress line was logged (without a terminal, one every ``progressInterval`` seconds).
+    private final class ProgressClock: Sendable {
+        let last = Mutex(Date.distantPast)
+
+        func due(every seconds: Double) -> Bool {
+            last.withLock { last in
+                guard Date().timeIntervalSince(last) >= seconds else { return false }
+                last = Date()
+                return true
+            }
+        }
+    }
+
+    static let progressInterval = 10.0
+
     func run() async throws {
+        let logger = logging.logger("vox.tail")
+        do {
+            try await follow(logger: logger)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch  where logging.logFormat == "json" {
+            // A supervisor's journal gets the reason as a log line too; the status tells it to restart the job.
+            logger.critical("\(ErrorText.line(error))")
+            throw ExitCode(1)
+        }
+    }
+
+    private func follow(logger: Logger) async throws {
         var (resolved, feedOptions) = try feed.resolve(sources)
         let watch: WatchTopics
         do {
@@ -55,28 +87,37 @@ struct TailCommand: AsyncParsableCommand {
         options.live = true
         options.idle = DurationParser.milliseconds(idle) ?? 120_000
         let server = try await serving.start(options: &options)
-        let handlers = SignalTrap.stoppingOnSignals { stopRequest.stop() }
+        let handlers = SignalTrap.stoppingOnSignals(announce: { logger.notice("\($0)") }) { stopRequest.stop() }
         defer { for handler in handlers { handler.cancel() } }
-        let terminal = isatty(2) != 0
+        let interactive = logging.interactive
+        let clock = ProgressClock()
+        logger.info("following \(resolved.count) sources", metadata: ["out": .string(options.output)])
         let stats = try await Pipeline(
             feed: Feed(sources: resolved, options: feedOptions), classifier: model, watch: watch, options: options
         )
         .run(
-            notice: { message in
-                FileHandle.standardError.write(Data("\(terminal ? "\r\u{1B}[K" : "")vox: \(message)\n".utf8))
-            },
+            notice: { message in logger.notice("\(message)") },
             status: { line in
-                if terminal {
+                if interactive {
                     FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-                } else if Int(Date().timeIntervalSince1970) % 10 == 0 {
-                    FileHandle.standardError.write(Data("vox: \(line)\n".utf8))
+                } else if clock.due(every: TailCommand.progressInterval) {
+                    logger.info("\(line)")
                 }
             })
         await server?.stop()
-        FileHandle.standardError.write(
-            Data(
-                "\nvox: stopped after \(stats.ingest.posts) posts: \(stats.windows) windows written to \(options.output)/\n"
-                    .utf8))
-        if !stats.ingest.allSourcesSucceeded { throw ExitCode(1) }
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        logger.info(
+            "stopped after \(stats.ingest.posts) posts: \(stats.windows) windows written to \(options.output)/",
+            metadata: [
+                "posts": .stringConvertible(stats.ingest.posts), "windows": .stringConvertible(stats.windows),
+                "alerts": .stringConvertible(stats.alerts),
+                "dead_letters": .stringConvertible(stats.ingest.deadLetterTotal),
+            ])
+        if !stats.ingest.allSourcesSucceeded {
+            for source in stats.ingest.sources where source.error != nil {
+                logger.error("\(source.name): \(source.error ?? "")")
+            }
+            throw ExitCode(1)
+        }
     }
 }

@@ -28,16 +28,21 @@ enum SignalTrap {
 
 extension SignalTrap {
     /// Calls `stop` on the first SIGINT or SIGTERM (a graceful stop: sources end, work in flight finishes,
-    /// outputs are flushed); a second signal exits at once. Returns a token that keeps the handlers alive.
-    static func stoppingOnSignals(_ stop: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+    /// outputs are flushed); a second signal exits at once. `announce` tells the user (default: a line on standard
+    /// error). Returns a token that keeps the handlers alive.
+    static func stoppingOnSignals(
+        announce: @escaping @Sendable (String) -> Void = { message in
+            FileHandle.standardError.write(Data("\nvox: \(message)\n".utf8))
+        },
+        _ stop: @escaping @Sendable () -> Void
+    ) -> [any DispatchSourceSignal] {
         ignoreDefaultActions
         let seen = SignalCount()
         return [SIGINT, SIGTERM].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if seen.increment() > 1 { exit(130) }
-                FileHandle.standardError.write(
-                    Data("\nvox: stopping: finishing work in flight and writing outputs (again to quit now)\n".utf8))
+                announce("stopping: finishing work in flight and writing outputs (again to quit now)")
                 stop()
             }
             source.resume()
