@@ -87,7 +87,7 @@ struct TailCommand: AsyncParsableCommand {
         options.live = true
         options.idle = DurationParser.milliseconds(idle) ?? 120_000
         let server = try await serving.start(options: &options)
-        let handlers = SignalTrap.stoppingOnSignals(announce: { logger.notice("\($0)") }) { stopRequest.stop() }
+        let handlers = SignalTrap.stoppingOnSignals(announce: { logger.notice("\($0)") }, { stopRequest.stop() })
         defer { for handler in handlers { handler.cancel() } }
         let interactive = logging.interactive
         let clock = ProgressClock()
