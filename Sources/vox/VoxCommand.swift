@@ -31,7 +31,7 @@ struct VoxCommand: AsyncParsableCommand {
             EvalCommand.self,
             EmbedCommand.self,
             TrainCommand.self, LabelCommand.self, AdaptCommand.self,
-            ModelCommand.self, BenchCommand.self, ConfigCommand.self,
+            ModelCommand.self, BenchCommand.self, ConfigCommand.self, DoctorCommand.self,
         ]
     )
 
