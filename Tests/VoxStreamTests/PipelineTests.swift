@@ -203,6 +203,22 @@ import VoxTestSupport
         }
         try Data(bytes).write(to: URL(fileURLWithPath: hostile + "/state.json"))
         #expect(try PipelineCheckpoint.load(hostile)?.completed == false)
+        // Counters that parse but cannot be (negative, or near Int.max so that sums overflow) are refused too.
+        let state = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        for (key, value) in [("late", -1), ("alertCount", Int.max), ("windows", Int.max - 3), ("consumedLines", -7)] {
+            var tampered = state
+            tampered[key] = key == "consumedLines" ? [value] : value
+            try JSONSerialization.data(withJSONObject: tampered).write(
+                to: URL(fileURLWithPath: hostile + "/state.json"))
+            #expect(throws: WatchError.self, "\(key) = \(value)") { try PipelineCheckpoint.load(hostile) }
+        }
+        var tamperedSource = state
+        var sources = try #require(state["sources"] as? [[String: Any]])
+        sources[0]["posts"] = -3
+        tamperedSource["sources"] = sources
+        try JSONSerialization.data(withJSONObject: tamperedSource).write(
+            to: URL(fileURLWithPath: hostile + "/state.json"))
+        #expect(throws: WatchError.self) { try PipelineCheckpoint.load(hostile) }
         let emitted = try String(contentsOfFile: root + "/resumed/windows.csv", encoding: .utf8).split(separator: "\n")
             .count
         let expected = try String(contentsOfFile: root + "/replay/windows.csv", encoding: .utf8).split(separator: "\n")

@@ -39,11 +39,39 @@ struct PipelineCheckpoint: Codable {
 
     static func load(_ directory: String) throws -> PipelineCheckpoint? {
         guard let data = FileManager.default.contents(atPath: directory + "/state.json") else { return nil }
+        let checkpoint: PipelineCheckpoint
         do {
-            return try JSONDecoder().decode(PipelineCheckpoint.self, from: data)
+            checkpoint = try JSONDecoder().decode(PipelineCheckpoint.self, from: data)
         } catch {
             throw WatchError("\(directory)/state.json is not a Vox checkpoint: \(ErrorText.line(error))")
         }
+        if let field = checkpoint.counterOutOfRange {
+            throw WatchError(
+                "\(directory)/state.json is not a Vox checkpoint: its count '\(field)' is negative or impossibly large")
+        }
+        return checkpoint
+    }
+
+    /// Counts above this are refused: no run gets near it, and sums of a few of them cannot overflow.
+    static let counterLimit = Int.max / 64
+
+    /// The first counter that is negative or beyond ``counterLimit`` (a tampered or damaged checkpoint), if any.
+    var counterOutOfRange: String? {
+        var counters: [(String, Int)] = [
+            ("filtered", filtered), ("duplicates", duplicates), ("late", late), ("classified", classified),
+            ("windowed", windowed), ("reposts", reposts ?? 0), ("windows", windows), ("alertCount", alertCount),
+        ]
+        counters += consumedLines.map { ("consumedLines", $0) }
+        counters += (abstained ?? [:]).sorted { $0.key < $1.key }.map { ("abstained.\($0.key)", $0.value) }
+        for source in sources {
+            counters += [
+                ("sources.lines", source.lines), ("sources.posts", source.posts), ("sources.skipped", source.skipped),
+                ("sources.reconnects", source.reconnects),
+                ("sources.bytes", source.bytes > Int64(PipelineCheckpoint.counterLimit) ? -1 : Int(source.bytes)),
+            ]
+            counters += source.deadLetters.map { ("sources.deadLetters", $0.value) }
+        }
+        return counters.first { !(0...PipelineCheckpoint.counterLimit).contains($0.1) }?.0
     }
 
     func save(_ directory: String) throws {
