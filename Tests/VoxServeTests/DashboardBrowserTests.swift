@@ -23,6 +23,17 @@ import VoxTestSupport
         return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
     }
 
+    /// Serves `folder` and opens its dashboard in headless Chromium.
+    static func openDashboard(_ folder: String, chromium: String) async throws -> (RunningServer, HeadlessChromium) {
+        let server = try await ServeHarness.start(folder)
+        let browser = try await ProcessRunner.offPool {
+            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
+            try browser.open("http://127.0.0.1:\(server.port)/")
+            return browser
+        }
+        return (server, browser)
+    }
+
     @Test func theDashboardShowsNewWindowsAndAlertsAsTheyAreWritten() async throws {
         let chromium = try HeadlessChromium.executable()
         let folder = try ServeHarness.copyOfRun()
@@ -108,13 +119,8 @@ import VoxTestSupport
                 + #""most_negative":[{"id":"x1","text":"\#(text)","probs":{"negative":0.97,"neutral":0.02,"#
                 + #""positive":0.01},"explanation":[\#(explanation)]}],"most_positive":[]}"#,
             to: folder + "/examples.jsonl")
-        let server = try await ServeHarness.start(folder)
+        let (server, browser) = try await Self.openDashboard(folder, chromium: chromium)
         defer { Task { await server.stop() } }
-        let browser = try await ProcessRunner.offPool {
-            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
-            try browser.open("http://127.0.0.1:\(server.port)/")
-            return browser
-        }
         let loaded = try await ProcessRunner.offPool {
             try browser.wait(until: "document.querySelectorAll('#examples .explained').length > 0", timeout: 60)
         }
@@ -142,13 +148,8 @@ import VoxTestSupport
                     + #""count":\#(count),"rate":0.1,"baseline_rate":0.002,"score":\#(score)}"#,
                 to: folder + "/terms.jsonl")
         }
-        let server = try await ServeHarness.start(folder)
+        let (server, browser) = try await Self.openDashboard(folder, chromium: chromium)
         defer { Task { await server.stop() } }
-        let browser = try await ProcessRunner.offPool {
-            let browser = try HeadlessChromium(executable: chromium, profile: folder + "/chromium")
-            try browser.open("http://127.0.0.1:\(server.port)/")
-            return browser
-        }
         let loaded = try await ProcessRunner.offPool {
             try browser.wait(until: "document.querySelectorAll('#terms-table tbody tr').length === 2", timeout: 60)
         }

@@ -104,17 +104,20 @@ struct DoctorCommand: ParsableCommand {
         return lines
     }
 
-    /// Whether a folder (or, before it exists, its nearest existing parent) takes a new file.
-    static func folder(_ path: String, what: String) -> (Outcome, String, String) {
+    /// `path` if it exists, else its nearest existing parent (`.` for a relative path none of whose parents exist).
+    static func nearestExisting(_ path: String) -> String {
         var existing = path
         while !FileManager.default.fileExists(atPath: existing) {
             let parent = (existing as NSString).deletingLastPathComponent
-            if parent == existing || parent.isEmpty {
-                existing = "."
-                break
-            }
+            if parent == existing || parent.isEmpty { return "." }
             existing = parent
         }
+        return existing
+    }
+
+    /// Whether a folder (or, before it exists, its nearest existing parent) takes a new file.
+    static func folder(_ path: String, what: String) -> (Outcome, String, String) {
+        let existing = DoctorCommand.nearestExisting(path)
         let probe = existing + "/.vox-doctor-\(getpid())"
         guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
             return (.fail, "\(what) folder", "cannot write in \(existing) (for \(path))")
@@ -127,15 +130,7 @@ struct DoctorCommand: ParsableCommand {
 
     /// Free space where the outputs go (warn under 1 GiB).
     static func disk(_ path: String) -> (Outcome, String, String) {
-        var existing = path
-        while !FileManager.default.fileExists(atPath: existing) {
-            let parent = (existing as NSString).deletingLastPathComponent
-            if parent == existing || parent.isEmpty {
-                existing = "."
-                break
-            }
-            existing = parent
-        }
+        let existing = DoctorCommand.nearestExisting(path)
         guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: existing),
             let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value
         else { return (.warn, "disk", "cannot tell the free space at \(existing)") }
