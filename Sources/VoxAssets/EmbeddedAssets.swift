@@ -1,5 +1,6 @@
 import CVoxAssets
 import Foundation
+import Synchronization
 
 /// The data files compiled into the `vox` executable (the bundled models' heads, the sample feed and watch file),
 /// so a copied or installed binary needs no resource folder and never looks into the build folder.
@@ -25,9 +26,19 @@ public enum EmbeddedAssets {
         return found
     }
 
+    /// The folders found or written so far in this process (each is hashed and checked once).
+    private static let written = Mutex<[String: String]>([:])
+
     /// A folder on disk holding the files of asset folder `folder`, written on first use; nil when the binary holds
     /// no such folder or no folder can be written.
     public static func directory(_ folder: String) -> String? {
+        if let known = written.withLock({ $0[folder] }) { return known }
+        let found = locate(folder)
+        if let found { written.withLock { $0[folder] = found } }
+        return found
+    }
+
+    private static func locate(_ folder: String) -> String? {
         let files = files(in: folder)
         guard !files.isEmpty else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -19,7 +19,4 @@ enum StopWords {
         }
         return lists
     }()
-
-    /// The languages with a list.
-    static var languages: [String] { lists.keys.sorted() }
 }

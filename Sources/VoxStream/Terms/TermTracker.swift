@@ -216,10 +216,8 @@ public struct TermTracker: Sendable, Equatable, Codable {
 
     /// The weight one window keeps after one more: 2^(−1/halfLife), in units of 1/65,536.
     static func halving(_ halfLife: Int) -> Int64 {
-        Int64((65_536 * pow2(-1 / Double(max(1, halfLife)))).rounded())
+        Int64((65_536 * Foundation.pow(2, -1 / Double(max(1, halfLife)))).rounded())
     }
-
-    private static func pow2(_ exponent: Double) -> Double { exp(exponent * 0.693_147_180_559_945_3) }
 
     /// `factor`^`steps` in units of 1/65,536 (exact integer steps, 0 once it underflows).
     static func power(_ factor: Int64, _ steps: Int64) -> Int64 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VoxFeeds
 import Yams
 
 /// A job file: YAML that mirrors a command's options, so a long-running `vox tail` or `vox replay` is described in
@@ -148,9 +149,9 @@ struct JobConfig {
             }
             text += "  \(JobConfig.quoted(name)): \(JobConfig.quoted(query))\n"
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        let file = NSTemporaryDirectory() + "vox-watch-\(getuid())-\(String(hash, radix: 16)).yaml"
+        var hash = FNV1a()
+        hash.add(text.utf8)
+        let file = NSTemporaryDirectory() + "vox-watch-\(getuid())-\(String(hash.value, radix: 16)).yaml"
         do {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         } catch {

@@ -75,12 +75,14 @@ struct ReportCommand: ParsableCommand {
         }
         let report: WindowReport
         let domain = try domainEstimate()
+        let start = from.flatMap(ReportCommand.time)
+        let end = to.flatMap(ReportCommand.time)
+        let period = DurationParser.milliseconds(every) ?? 86_400_000
+        let topics = topic.isEmpty ? nil : Set(topic)
         do {
             report = try WindowReport(
-                windowsJSONL: String(decoding: data, as: UTF8.self), from: from.flatMap(ReportCommand.time),
-                to: to.flatMap(ReportCommand.time),
-                every: DurationParser.milliseconds(every) ?? 86_400_000, topics: topic.isEmpty ? nil : Set(topic),
-                domain: domain)
+                windowsJSONL: String(decoding: data, as: UTF8.self), from: start, to: end, every: period,
+                topics: topics, domain: domain)
         } catch {
             throw CLIError(error.message)
         }
@@ -89,9 +91,8 @@ struct ReportCommand: ParsableCommand {
         if format == "md" || format == "html", let data = FileManager.default.contents(atPath: input + "/terms.jsonl") {
             do {
                 terms = try TermReport(
-                    termsJSONL: String(decoding: data, as: UTF8.self), from: from.flatMap(ReportCommand.time),
-                    to: to.flatMap(ReportCommand.time), every: DurationParser.milliseconds(every) ?? 86_400_000,
-                    topics: topic.isEmpty ? nil : Set(topic))
+                    termsJSONL: String(decoding: data, as: UTF8.self), from: start, to: end, every: period,
+                    topics: topics)
             } catch {
                 throw CLIError(error.message)
             }
