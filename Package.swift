@@ -215,6 +215,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libFuzzer target for the checkpoint loader: scripts/fuzz.sh checkpoint builds it with -sanitize=fuzzer; a
+        // plain build replays inputs given as arguments.
+        .executableTarget(
+            name: "vox-fuzz-checkpoint",
+            dependencies: ["VoxStream", "VoxFeeds", "VoxModel"],
+            path: "scripts/fuzz/checkpoint",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "VoxFeedsTests",
             dependencies: ["VoxFeeds", "VoxTestSupport", "VoxConnectors"],

@@ -2,7 +2,10 @@
 # libFuzzer targets (issue 16): builds each harness in scripts/fuzz/ with the sources it exercises, under
 # AddressSanitizer, and runs it for SECONDS (default 20) from a seed corpus of the test fixtures' kind.
 #   scripts/fuzz.sh [SECONDS] [TARGET…]      targets: timestamp watch-query feed-line gzip safetensors
-#                                           wordpiece (default: all)
+#                                           wordpiece checkpoint (default: all)
+# The checkpoint target resumes the pipeline from each input as its state.json, so it needs most of the package:
+# SwiftPM builds it (scripts/fuzz/checkpoint/) in .build/fuzz-package with every Swift module instrumented, and its
+# seed is a real checkpoint that the plain build of the same harness writes.
 # A crash leaves its input in .build/fuzz/TARGET/crash-*; the exit status is non-zero. Swift's own crash backtracer
 # is turned off: under AddressSanitizer its memory reads are reported as a heap overflow that hides the real failure
 # (the two inputs in scripts/fuzz/crashes/ were a failed check of the harness, now fixed, not a memory error).
@@ -11,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(timestamp watch-query feed-line gzip safetensors wordpiece)
+[ ${#targets[@]} -eq 0 ] && targets=(timestamp watch-query feed-line gzip safetensors wordpiece checkpoint)
 sources_timestamp=(Sources/VoxFeeds/Mapping/Timestamp.swift)
 sources_watch_query=(Sources/VoxStream/Watch/WatchQuery.swift Sources/VoxStream/Watch/WatchQueryParser.swift
     Sources/VoxStream/Watch/WatchText.swift)
@@ -67,12 +70,22 @@ for target in "${targets[@]}"; do
         cp "$file" "$work/corpus/$(basename "$file")"
     done
     echo "fuzz: building $target" >&2
-    flags="flags_${name}[@]"
-    swiftc -O -sanitize=fuzzer,address -parse-as-library "scripts/fuzz/$target.swift" "${!sources}" ${!flags+"${!flags}"} \
-        -o "$work/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
+    max_len=4096
+    if [ "$target" = checkpoint ]; then
+        swift build --product vox-fuzz-checkpoint 2>&1 | grep -E "error" >&2 || true
+        .build/debug/vox-fuzz-checkpoint --seed "$work/corpus/seed-state"
+        swift build --product vox-fuzz-checkpoint --scratch-path .build/fuzz-package -Xswiftc -sanitize=fuzzer,address \
+            -Xswiftc -DVOX_FUZZ 2>&1 | grep -E "error" >&2 || true
+        cp .build/fuzz-package/debug/vox-fuzz-checkpoint "$work/fuzz-$target"
+        max_len=65536
+    else
+        flags="flags_${name}[@]"
+        swiftc -O -sanitize=fuzzer,address -parse-as-library "scripts/fuzz/$target.swift" "${!sources}" \
+            ${!flags+"${!flags}"} -o "$work/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
+    fi
     echo "fuzz: running $target for ${seconds}s" >&2
     if ! (cd "$work" && ASAN_OPTIONS=symbolize=0 SWIFT_BACKTRACE=enable=no "./fuzz-$target" corpus -seed=1 -max_total_time="$seconds" \
-        -max_len=4096 -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR)"); then
+        -max_len="$max_len" -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR)"); then
         :
     fi
     if ls "$work"/crash-* > /dev/null 2>&1; then

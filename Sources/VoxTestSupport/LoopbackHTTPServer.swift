@@ -15,17 +15,19 @@ public final class LoopbackHTTPServer: Sendable {
     private let handler: Handler
     private let state = Mutex<(requests: [TestRequest], stopped: Bool)>(([], false))
 
-    /// Starts a server on a free loopback port.
-    /// - Parameter handler: Decides each response.
+    /// Starts a server on a loopback port.
+    /// - Parameters:
+    ///   - port: The port, or 0 for a free one (a restarted server passes its predecessor's).
+    ///   - handler: Decides each response.
     /// - Throws: `TestServerError` when the socket cannot be set up.
-    public init(handler: @escaping Handler) throws {
+    public init(port: Int = 0, handler: @escaping Handler) throws {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestServerError("socket() failed: errno \(errno)") }
         var yes: Int32 = 1
         setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(clamping: port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -85,10 +85,12 @@ import VoxTestSupport
     }
 }
 
-/// The built `vox` binary, run as a user would.
+/// The built `vox` binary, run as a user would: `.build/debug/vox`, or `VOX_TEST_BINARY` (the sanitizer runs point
+/// it at their own build, and the long soak at a copy that rebuilding cannot replace mid-run).
 @Suite struct VoxBinaryTests {
     static var binary: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        if let path = ProcessInfo.processInfo.environment["VOX_TEST_BINARY"], !path.isEmpty { return path }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
             .appendingPathComponent(".build/debug/vox").path
     }

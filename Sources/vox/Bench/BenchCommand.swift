@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             AlertsBenchCommand.self, ClusterBenchCommand.self, ExplainBenchCommand.self, IngestBenchCommand.self,
             ModelBenchCommand.self,
             PipelineBenchCommand.self,
-            SharesBenchCommand.self, TermsBenchCommand.self,
+            SharesBenchCommand.self, SoakBenchCommand.self, TermsBenchCommand.self,
             TokenizerBenchCommand.self,
         ]
     )

@@ -37,6 +37,11 @@ struct FeedOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("Connect timeout for HTTP sources.", valueName: "seconds"))
     var connectTimeout = 10.0
 
+    @Option(
+        help: ArgumentHelp(
+            "An HTTP transfer that delivers nothing for this long is dropped and resumed.", valueName: "seconds"))
+    var stallTimeout = 60
+
     @Option(help: ArgumentHelp("generic profile: path of the id field.", valueName: "path"))
     var idField = "id"
     @Option(help: ArgumentHelp("generic profile: path of the text field.", valueName: "path"))
@@ -52,6 +57,9 @@ struct FeedOptionGroup: ParsableArguments {
 
     func validate() throws {
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        guard (1...86_400).contains(stallTimeout) else {
+            throw ValidationError("--stall-timeout must be between 1 and 86400 seconds")
+        }
         guard maxLineLength >= 64 else { throw ValidationError("--max-line-length must be at least 64 bytes") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
         guard Timestamp.Format(rawValue: timeFormat) != nil else {
@@ -99,6 +107,7 @@ struct FeedOptionGroup: ParsableArguments {
         options.http.authEnvironmentVariable = authEnv
         options.http.maxRetries = retries
         options.http.connectTimeout = connectTimeout
+        options.http.lowSpeedTime = stallTimeout
         return options
     }
 }
