@@ -118,15 +118,33 @@ final class Outcome: Sendable {
     func set(_ result: Result<PipelineStats, any Error>) { stored.withLock { $0 = result } }
 }
 
-#if VOX_FUZZ
+/// libFuzzer's entry for the inputs: resume from each one.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     CheckpointFuzzer.check(Data(bytes: data, count: size))
     return 0
 }
-#else
+
 @main struct CheckpointFuzzerMain {
+    /// libFuzzer's driver, `int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *, size_t))`.
+    typealias Driver =
+        @convention(c) (
+            UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+            @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+        ) -> CInt
+
     static func main() {
+        #if VOX_FUZZ
+        // SwiftPM gives an executable its own main, so this one hands over to libFuzzer's driver.
+        // nil: RTLD_DEFAULT, the program's own symbols.
+        guard let symbol = dlsym(nil, "LLVMFuzzerRunDriver") else {
+            print("vox-fuzz-checkpoint: not linked with libFuzzer (build with -sanitize=fuzzer)")
+            exit(1)
+        }
+        var count = CommandLine.argc
+        var vector = CommandLine.unsafeArgv
+        exit(unsafeBitCast(symbol, to: Driver.self)(&count, &vector, fuzzCheckpoint))
+        #else
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--seed", arguments.count == 2 {
             guard let seed = CheckpointFuzzer.prepare(),
@@ -144,6 +162,6 @@ public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
             print("\(path): \(CheckpointFuzzer.check(data))")
         }
+        #endif
     }
 }
-#endif
