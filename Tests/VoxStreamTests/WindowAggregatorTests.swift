@@ -100,16 +100,18 @@ import VoxModel
         #expect(
             rows[3].csv.hasSuffix(
                 ",w,watch,1,1,0,0,0,1.0000,0.0000,0.0000,-1.0000,-0.7000,0.8000,m@1,1.0000,1.0000,0.0000,,,,"
-                    + "0.2065,1.0000,0.0000,0.7935,0.0000,0.7935,0,1"))
+                    + "0.2065,1.0000,0.0000,0.7935,0.0000,0.7935,0,1,0.8000,0.1000,0.1000"))
         // Without a domain estimate the corrected shares are empty and the intervals are Wilson's (1 of 2: 9–91%).
-        #expect(rows[0].csv.hasSuffix(",m@1,,,,,,,0.0945,0.9055,0.0000,0.6576,0.0945,0.9055,0,2"))
-        #expect(
-            rows[0].json.hasSuffix(
-                #""model":"m@1","share_of_voice":null,"negative_voice_share":null,"positive_voice_share":null,"#
-                    + #""negative_share_adjusted":null,"neutral_share_adjusted":null,"positive_share_adjusted":null,"#
-                    + #""negative_share_low":0.0945,"negative_share_high":0.9055,"neutral_share_low":0.0000,"#
-                    + #""neutral_share_high":0.6576,"positive_share_low":0.0945,"positive_share_high":0.9055,"#
-                    + #""reposts":0,"distinct_posts":2}"#))
+        #expect(rows[0].csv.hasSuffix(",m@1,,,,,,,0.0945,0.9055,0.0000,0.6576,0.0945,0.9055,0,2,0.4500,0.1000,0.4500"))
+        let expectedJSON: String = [
+            #""model":"m@1","share_of_voice":null,"negative_voice_share":null,"positive_voice_share":null,"#,
+            #""negative_share_adjusted":null,"neutral_share_adjusted":null,"positive_share_adjusted":null,"#,
+            #""negative_share_low":0.0945,"negative_share_high":0.9055,"neutral_share_low":0.0000,"#,
+            #""neutral_share_high":0.6576,"positive_share_low":0.0945,"positive_share_high":0.9055,"#,
+            #""reposts":0,"distinct_posts":2,"negative_probability_mean":0.4500,"#,
+            #""neutral_probability_mean":0.1000,"positive_probability_mean":0.4500}"#,
+        ].joined()
+        #expect(rows[0].json.hasSuffix(expectedJSON))
     }
 
     @Test func anAdaptedModelsRowsCarryCorrectedSharesFromItsDomainEstimate() {
@@ -145,7 +147,7 @@ import VoxModel
             stats: TopicStats(), model: "m")
         #expect(record.csv.contains(#","Tea, ""Earl"" Grey",watch,0,"#))
         #expect(record.json.contains(#""topic":"Tea, \"Earl\" Grey""#))
-        #expect(WindowRecord.csvHeader.split(separator: ",").count == 30)
+        #expect(WindowRecord.csvHeader.split(separator: ",").count == 33)
     }
 
     @Test func examplesKeepTheThreeMostNegativeAndPositive() {

@@ -73,7 +73,8 @@ import VoxFeeds
         let summed = ShareEstimate(counts: [4, 11, 25], domain: domain)
         #expect(report.rows[0].shares == summed)
         let values = report.rows[0].values
-        #expect(Array(values[16...]) == WindowRecord.shareValues(summed, empty: "") + ["0", "40"])
+        // Rows without mean probabilities (written before they were kept) use the count shares.
+        #expect(Array(values[16...]) == WindowRecord.shareValues(summed, empty: "") + ["0", "40", "", "", ""])
         #expect(values[16] == "0.3500")  // 4/40 + 0.25
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(report.jsonLines.utf8)) as? [String: Any])
@@ -86,6 +87,41 @@ import VoxFeeds
         #expect(plain.html(title: "t").contains("negative share, 95% interval"))
         #expect(!plain.html(title: "t").contains("negative share, corrected"))
         #expect(report.html(title: "t").contains("negative share, corrected"))
+    }
+
+    @Test func theProbabilisticCorrectionIsRecomputedFromSummedMeanProbabilities() throws {
+        func withMeans(_ line: String, _ means: [Double]) -> String {
+            String(line.dropLast())
+                + #","negative_probability_mean":\#(means[0]),"neutral_probability_mean":\#(means[1]),"#
+                + #""positive_probability_mean":\#(means[2])}"#
+        }
+        let lines = [
+            withMeans(
+                row(
+                    "2026-11-28T00:00:00.000Z", "2026-11-28T01:00:00.000Z", "all", "all", posts: 10, negative: 1,
+                    positive: 5, score: 0.3), [0.2, 0.4, 0.4]),
+            withMeans(
+                row(
+                    "2026-11-28T01:00:00.000Z", "2026-11-28T02:00:00.000Z", "all", "all", posts: 30, negative: 3,
+                    positive: 20, score: 0.5), [0.1, 0.3, 0.6]),
+        ].joined(separator: "\n")
+        let domain = DomainEstimate(
+            labels: ["negative", "neutral", "positive"], rows: [(0, 1, 1), (0, 0, 1), (1, 1, 1), (2, 2, 1)],
+            probabilities: [[0.4, 0.5, 0.1], [0.7, 0.2, 0.1], [0.2, 0.6, 0.2], [0.1, 0.3, 0.6]], folds: 2)
+        // P(k) − [true k], averaged: negative (0.4 − 1 + 0.7 − 1 + 0.2 + 0.1) / 4 = −0.15.
+        #expect(abs((domain.probabilityBias?[0] ?? 0) + 0.15) < 1e-12)
+        let report = try WindowReport(
+            windowsJSONL: lines, from: nil, to: nil, every: 86_400_000, topics: nil, domain: domain)
+        // Summed probabilities: negative 10 × 0.2 + 30 × 0.1 = 5 of 40 (0.125), then + 0.15.
+        let sums = [5.0, 13.0, 22.0]
+        let expected = ShareEstimate(counts: [4, 11, 25], probabilitySums: sums, domain: domain)
+        #expect(report.rows[0].shares == expected)
+        let bias = try #require(domain.probabilityBias)
+        let corrected = [0.125 - bias[0], 0.325 - bias[1], 0.55 - bias[2]]
+        let total = corrected.reduce(0, +)
+        #expect(abs((expected.adjusted?[0] ?? 0) - corrected[0] / total) < 1e-9)
+        #expect(report.rows[0].values.suffix(3) == ["0.1250", "0.3250", "0.5500"])
+        #expect(expected != ShareEstimate(counts: [4, 11, 25], domain: domain))
     }
 
     @Test func htmlReportsAreSelfContainedWithChartsAndRows() throws {

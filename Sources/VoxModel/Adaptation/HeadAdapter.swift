@@ -136,9 +136,18 @@ public struct HeadAdapter: Sendable {
     ) -> Adapted {
         let outOfFold = crossValidate(domain: domain, general: general, start: start, folds: folds, seed: seed)
         let predicted = outOfFold.map { Evaluator.argmax($0) }
-        let estimate = DomainEstimate(
-            labels: labels, rows: domain.indices.map { (domain[$0].label, predicted[$0], weights[$0]) }, folds: folds)
         let temperature = HeadAdapter.temperature(logits: outOfFold, labels: domain.map(\.label))
+        // The probabilities the adapted head will give (its temperature folded in), out of fold.
+        let probabilities = outOfFold.map { logits in
+            let scaled = logits.map { $0 / temperature }
+            let maximum = scaled.max() ?? 0
+            let exps = scaled.map { exp($0 - maximum) }
+            let sum = exps.reduce(0, +)
+            return exps.map { $0 / sum }
+        }
+        let estimate = DomainEstimate(
+            labels: labels, rows: domain.indices.map { (domain[$0].label, predicted[$0], weights[$0]) },
+            probabilities: probabilities, folds: folds)
         let head = fit(domain: domain, general: general, start: start).scaled(by: temperature)
         return Adapted(
             head: head, estimate: estimate, outOfFold: outOfFold, predicted: predicted, temperature: temperature)

@@ -9,6 +9,8 @@ import Foundation
 ///   is `adjusted ± 1.96 σ` with `σ² = s² (1 + (n − 1) ρ) / n + s² / n_eff`: the window's own errors (its `n`
 ///   posts, clustered by topic with correlation `ρ`) plus the uncertainty of the bias estimated from `n_eff`
 ///   effective labelled posts.
+/// - Given the window's sums of probabilities too, and an estimate with the probabilistic form, `q` is the mean
+///   probability and `b`, `s²` are those of the probability errors; otherwise `q` is the count share.
 public struct ShareEstimate: Sendable, Equatable, Codable {
     /// Corrected shares per class, or nil.
     public var adjusted: [Double]?
@@ -19,8 +21,9 @@ public struct ShareEstimate: Sendable, Equatable, Codable {
     /// The two-sided 95% normal quantile.
     public static let z = 1.959_963_984_540_054
 
-    /// Estimates shares from a window's per-class counts.
-    public init(counts: [Int], domain: DomainEstimate?) {
+    /// Estimates shares from a window's per-class counts and, when known, its per-class sums of probabilities
+    /// over the same posts.
+    public init(counts: [Int], probabilitySums: [Double]? = nil, domain: DomainEstimate?) {
         let k = counts.count
         let n = Double(counts.reduce(0, +))
         guard n > 0 else {
@@ -29,7 +32,7 @@ public struct ShareEstimate: Sendable, Equatable, Codable {
             high = [Double](repeating: 1, count: k)
             return
         }
-        let q = counts.map { Double($0) / n }
+        var q = counts.map { Double($0) / n }
         guard let domain, domain.usable(classes: k) else {
             adjusted = nil
             let bounds = counts.map { ShareEstimate.wilson(Double($0), n) }
@@ -37,7 +40,17 @@ public struct ShareEstimate: Sendable, Equatable, Codable {
             high = bounds.map(\.high)
             return
         }
-        let clipped = (0..<k).map { min(1, max(0, q[$0] - domain.bias[$0])) }
+        var bias = domain.bias
+        var errorVariance = domain.errorVariance
+        if let probabilitySums, probabilitySums.count == k, probabilitySums.allSatisfy(\.isFinite),
+            domain.usableProbabilities(classes: k), let probabilityBias = domain.probabilityBias,
+            let probabilityVariance = domain.probabilityErrorVariance
+        {
+            q = probabilitySums.map { min(1, max(0, $0 / n)) }
+            bias = probabilityBias
+            errorVariance = probabilityVariance
+        }
+        let clipped = (0..<k).map { min(1, max(0, q[$0] - bias[$0])) }
         let total = clipped.reduce(0, +)
         let shares = total > 0 ? clipped.map { $0 / total } : q
         adjusted = shares
@@ -45,7 +58,7 @@ public struct ShareEstimate: Sendable, Equatable, Codable {
         high = []
         for index in 0..<k {
             // Clamped, so a hand-edited estimate cannot produce a negative variance.
-            let spread = max(0, domain.errorVariance[index])
+            let spread = max(0, errorVariance[index])
             let clustering = min(1, max(0, domain.clustering))
             let variance = spread * (1 + (n - 1) * clustering) / n + spread / domain.effective
             let half = ShareEstimate.z * variance.squareRoot()

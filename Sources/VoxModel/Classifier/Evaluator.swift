@@ -10,6 +10,8 @@ public enum Evaluator {
         public var truth: [Int]
         /// Each post's predicted label index, in row order.
         public var predicted: [Int]
+        /// Each post's probabilities (temperature applied), in row order.
+        public var probabilities: [[Float]] = []
     }
 
     /// The classification report and calibration of head `head` on `rows` (for multi-label data, the first label
@@ -30,7 +32,8 @@ public enum Evaluator {
         let predicted = probabilities.map(argmax)
         return Evaluation(
             report: ClassificationReport(labels: labels, truth: truth, predicted: predicted),
-            calibration: Calibration(probabilities: probabilities, truth: truth), truth: truth, predicted: predicted)
+            calibration: Calibration(probabilities: probabilities, truth: truth), truth: truth, predicted: predicted,
+            probabilities: probabilities)
     }
 
     /// The class head `head` predicts for each text.

@@ -5,8 +5,9 @@ import VoxModel
 /// Re-aggregates stored window rows (`windows.jsonl`) over any range and period, hourly into daily say.
 ///
 /// Counts are summed exactly; `mean_score` and `mean_confidence` are recombined from the stored 4-decimal
-/// means weighted by posts (so they can differ from a direct computation by less than 0.00005). Corrected shares
-/// and intervals are recomputed from the summed counts (never averaged), with the run's domain estimate.
+/// means weighted by posts (so they can differ from a direct computation by less than 0.00005), and so are the mean
+/// probabilities. Corrected shares and intervals are recomputed from the summed counts and probabilities (never
+/// averaged), with the run's domain estimate.
 public struct WindowReport: Sendable {
     /// One aggregated row.
     public struct Row: Sendable, Equatable {
@@ -24,11 +25,15 @@ public struct WindowReport: Sendable {
         public var reposts = 0
         var scoreSum = 0.0
         var confidenceSum = 0.0
+        /// Summed sentiment probabilities per class; nil when a merged row lacked them.
+        var probabilitySums: [Double]? = [0, 0, 0]
         public var model: String
         var domain: DomainEstimate?
 
         /// The sentiment shares' intervals and corrected shares, from the summed counts.
-        public var shares: ShareEstimate { ShareEstimate(counts: [negative, neutral, positive], domain: domain) }
+        public var shares: ShareEstimate {
+            ShareEstimate(counts: [negative, neutral, positive], probabilitySums: probabilitySums, domain: domain)
+        }
 
         /// The fields in `WindowRecord.fields` order, formatted as the window files are.
         public var values: [String] {
@@ -43,6 +48,7 @@ public struct WindowReport: Sendable {
                 share(neutral), share(positive), share(positive - negative), mean(scoreSum),
                 mean(confidenceSum), model,
             ] + WindowRecord.shareValues(shares, empty: "") + WindowRecord.repostValues(posts: posts, reposts: reposts)
+                + WindowRecord.probabilityValues(probabilitySums, classified: classified, empty: "")
         }
     }
 
@@ -88,6 +94,9 @@ public struct WindowReport: Sendable {
             let classified = negative + neutral + positive
             let score = (object["mean_score"] as? Double ?? 0) * Double(classified)
             let confidence = (object["mean_confidence"] as? Double ?? 0) * Double(classified)
+            // Rows written before the mean probabilities were kept have none: their periods use count shares.
+            let means = WindowRecord.probabilityFields.compactMap { object[$0] as? Double }
+            let sums = means.count == 3 ? means.map { $0 * Double(classified) } : nil
             if let position = index[key] {
                 rows[position].posts += posts
                 rows[position].reposts += reposts
@@ -97,6 +106,11 @@ public struct WindowReport: Sendable {
                 rows[position].positive += positive
                 rows[position].scoreSum += score
                 rows[position].confidenceSum += confidence
+                if let current = rows[position].probabilitySums, let sums {
+                    rows[position].probabilitySums = zip(current, sums).map { $0 + $1 }
+                } else {
+                    rows[position].probabilitySums = nil
+                }
             } else {
                 index[key] = rows.count
                 rows.append(
@@ -104,7 +118,7 @@ public struct WindowReport: Sendable {
                         start: period, end: period + every, topic: topic, kind: kind, posts: posts, negative: negative,
                         neutral: neutral,
                         positive: positive, abstained: abstained, reposts: reposts, scoreSum: score,
-                        confidenceSum: confidence,
+                        confidenceSum: confidence, probabilitySums: sums,
                         model: object["model"] as? String ?? "", domain: domain))
             }
         }
@@ -117,8 +131,10 @@ public struct WindowReport: Sendable {
     }
 
     /// The fields a report carries: the window files' fields up to `model` (share of voice is per window), then
-    /// the corrected shares and intervals, then the repost counts.
-    static let fields = Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields + WindowRecord.repostFields
+    /// the corrected shares and intervals, the repost counts and the mean probabilities.
+    static let fields =
+        Array(WindowRecord.fields.prefix(16)) + WindowRecord.shareFields + WindowRecord.repostFields
+        + WindowRecord.probabilityFields
 
     /// CSV with the window files' header.
     public var csv: String {

@@ -15,6 +15,9 @@ public struct TopicStats: Sendable, Equatable, Codable {
     public private(set) var reposts = 0
     private var scoreSum: Int64 = 0
     private var confidenceSum: Int64 = 0
+    /// Sums of P(negative) and P(positive) (nil in a window opened by a checkpoint written before they were kept).
+    private var negativeSum: Int64? = 0
+    private var positiveSum: Int64? = 0
     /// The three most negative and three most positive posts (by P(positive) − P(negative), ties by id).
     public private(set) var mostNegative: [Example] = []
     public private(set) var mostPositive: [Example] = []
@@ -29,6 +32,7 @@ public struct TopicStats: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case posts, negative, neutral, positive, abstained, reposts, scoreSum, confidenceSum, mostNegative, mostPositive
+        case negativeSum, positiveSum
     }
 
     /// An empty window.
@@ -45,6 +49,8 @@ public struct TopicStats: Sendable, Equatable, Codable {
         reposts = try container.decodeIfPresent(Int.self, forKey: .reposts) ?? 0
         scoreSum = try container.decode(Int64.self, forKey: .scoreSum)
         confidenceSum = try container.decode(Int64.self, forKey: .confidenceSum)
+        negativeSum = try container.decodeIfPresent(Int64.self, forKey: .negativeSum)
+        positiveSum = try container.decodeIfPresent(Int64.self, forKey: .positiveSum)
         mostNegative = try container.decode([Example].self, forKey: .mostNegative)
         mostPositive = try container.decode([Example].self, forKey: .mostPositive)
     }
@@ -68,6 +74,10 @@ public struct TopicStats: Sendable, Equatable, Codable {
         }
         scoreSum += TopicStats.fixed(post.score)
         confidenceSum += TopicStats.fixed(post.sentiment.max() ?? 0)
+        if post.sentiment.count == 3 {
+            negativeSum = negativeSum.map { $0 + TopicStats.fixed(post.sentiment[0]) }
+            positiveSum = positiveSum.map { $0 + TopicStats.fixed(post.sentiment[2]) }
+        }
         let example = Example(id: post.post.id, text: post.post.text, sentiment: post.sentiment, score: post.score)
         TopicStats.keep(example, in: &mostNegative) { ($0.score, $0.id) < ($1.score, $1.id) }
         TopicStats.keep(example, in: &mostPositive) { ($0.score, $1.id) > ($1.score, $0.id) }
@@ -97,6 +107,15 @@ public struct TopicStats: Sendable, Equatable, Codable {
     public var netSentiment: Double { share(positive - negative) }
     public var meanScore: Double { classified == 0 ? 0 : Double(scoreSum) / 1e9 / Double(classified) }
     public var meanConfidence: Double { classified == 0 ? 0 : Double(confidenceSum) / 1e9 / Double(classified) }
+
+    /// Sums of the sentiment probabilities per class over the classified posts (negative, neutral, positive; the
+    /// neutral sum is what the other two leave), or nil when they were not kept for this window.
+    public var probabilitySums: [Double]? {
+        guard let negativeSum, let positiveSum else { return nil }
+        let negative = Double(negativeSum) / 1e9
+        let positive = Double(positiveSum) / 1e9
+        return [negative, Double(classified) - negative - positive, positive]
+    }
 
     private func share(_ count: Int) -> Double { classified == 0 ? 0 : Double(count) / Double(classified) }
 }

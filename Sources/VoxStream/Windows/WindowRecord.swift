@@ -48,7 +48,9 @@ public struct WindowRecord: Sendable, Equatable, Codable {
         self.kind = kind
         self.stats = stats
         self.model = model
-        shares = ShareEstimate(counts: [stats.negative, stats.neutral, stats.positive], domain: domain)
+        shares = ShareEstimate(
+            counts: [stats.negative, stats.neutral, stats.positive], probabilitySums: stats.probabilitySums,
+            domain: domain)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,7 +88,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             "abstained", "negative_share",
             "neutral_share", "positive_share", "net_sentiment", "mean_score", "mean_confidence", "model",
             "share_of_voice", "negative_voice_share", "positive_voice_share",
-        ] + shareFields + repostFields
+        ] + shareFields + repostFields + probabilityFields
 
     /// The corrected shares and the intervals, in order (empty adjusted shares without a domain estimate).
     public static let shareFields = [
@@ -96,6 +98,18 @@ public struct WindowRecord: Sendable, Equatable, Codable {
 
     /// The repost counts, last in every row: reposts, and the posts that are not.
     public static let repostFields = ["reposts", "distinct_posts"]
+
+    /// The mean sentiment probabilities over the classified posts, after the repost counts: what `vox report` needs
+    /// to recompute the probabilistic correction over longer periods.
+    public static let probabilityFields = [
+        "negative_probability_mean", "neutral_probability_mean", "positive_probability_mean",
+    ]
+
+    /// The values of ``probabilityFields`` from sums over `classified` posts (`empty` when the sums are unknown).
+    static func probabilityValues(_ sums: [Double]?, classified: Int, empty: String) -> [String] {
+        guard let sums, sums.count == 3 else { return [empty, empty, empty] }
+        return sums.map { WindowRecord.decimal(classified == 0 ? 0 : $0 / Double(classified)) }
+    }
 
     /// The values of ``repostFields`` for a row of `posts` posts of which `reposts` are reposts.
     static func repostValues(posts: Int, reposts: Int) -> [String] { [String(reposts), String(posts - reposts)] }
@@ -144,7 +158,8 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             String(stats.abstained),
         ] + numbers + [WindowRecord.csvField(model)] + (voiceValues ?? ["", "", ""])
             + WindowRecord.shareValues(shares, empty: "")
-            + WindowRecord.repostValues(posts: stats.posts, reposts: stats.reposts))
+            + WindowRecord.repostValues(posts: stats.posts, reposts: stats.reposts)
+            + WindowRecord.probabilityValues(stats.probabilitySums, classified: stats.classified, empty: ""))
             .joined(separator: ",")
     }
 
@@ -163,6 +178,7 @@ public struct WindowRecord: Sendable, Equatable, Codable {
             ] + numbers + [JSONText.quote(model)] + (voiceValues ?? ["null", "null", "null"])
             + WindowRecord.shareValues(shares, empty: "null")
             + WindowRecord.repostValues(posts: stats.posts, reposts: stats.reposts)
+            + WindowRecord.probabilityValues(stats.probabilitySums, classified: stats.classified, empty: "null")
         return JSONText.object(Array(zip(WindowRecord.fields, values)))
     }
 

@@ -77,20 +77,24 @@ struct ShareBenchmark {
         let (head, estimate, outOfFold, temperature) = (
             result.head, result.estimate, result.outOfFold, result.temperature
         )
-        let adapted = rest.map { Evaluator.argmax(head.logits($0.features)) }
+        let probabilities = rest.map { ShareBenchmark.softmax(head.logits($0.features)) }
+        let adapted = probabilities.map { Evaluator.argmax($0) }
         var perTopic: [Cell] = []
         var perWindow: [Cell] = []
         for topic in topics {
             let members = rest.indices.filter { rest[$0].topic == topic }
             guard !members.isEmpty else { continue }
             perTopic.append(
-                cell(topic, nil, members, rest: rest, adapted: adapted, estimate: estimate, classes: classes))
+                cell(
+                    topic, nil, members, rest: rest, adapted: adapted, probabilities: probabilities, estimate: estimate,
+                    classes: classes))
             let starts = Set(members.map { rest[$0].time - ((rest[$0].time % window) + window) % window }).sorted()
             for windowStart in starts {
                 let inside = members.filter { rest[$0].time >= windowStart && rest[$0].time < windowStart + window }
                 perWindow.append(
-                    cell(topic, windowStart, inside, rest: rest, adapted: adapted, estimate: estimate, classes: classes)
-                )
+                    cell(
+                        topic, windowStart, inside, rest: rest, adapted: adapted, probabilities: probabilities,
+                        estimate: estimate, classes: classes))
             }
         }
         let outOfFoldProbabilities = outOfFold.map { ShareBenchmark.softmax($0.map { $0 / temperature }) }
@@ -110,8 +114,7 @@ struct ShareBenchmark {
 
     private func cell(
         _ topic: String, _ windowStart: Int64?, _ members: [Int], rest: [Post], adapted: [Int],
-        estimate: DomainEstimate,
-        classes: Int
+        probabilities: [[Double]], estimate: DomainEstimate, classes: Int
     ) -> Cell {
         func shares(_ classOf: (Int) -> Int) -> [Int] {
             var counts = [Int](repeating: 0, count: classes)
@@ -121,7 +124,9 @@ struct ShareBenchmark {
         let truth = shares { rest[$0].truth }
         let original = shares { Evaluator.argmax(rest[$0].original) }
         let raw = shares { adapted[$0] }
-        let adjustedEstimate = ShareEstimate(counts: raw, domain: estimate)
+        // As a window row does: the adapted head's mean probabilities, corrected by their errors on the labels.
+        let sums = (0..<classes).map { k in members.reduce(0) { $0 + probabilities[$1][k] } }
+        let adjustedEstimate = ShareEstimate(counts: raw, probabilitySums: sums, domain: estimate)
         let n = Double(members.count)
         return Cell(
             topic: topic, windowStart: windowStart, posts: members.count, truth: truth.map { Double($0) / n },

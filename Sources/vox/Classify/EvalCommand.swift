@@ -46,7 +46,8 @@ struct EvalCommand: AsyncParsableCommand {
             return
         }
         let shares = try GroupShares(
-            path: data, field: by, truth: evaluation.truth, predicted: evaluation.predicted, labels: report.labels,
+            path: data, field: by, truth: evaluation.truth, predicted: evaluation.predicted,
+            probabilities: evaluation.probabilities, labels: report.labels,
             domain: task == "sentiment" ? model.artifact.domain : nil)
         // Grouped by language, the rows' known languages also score language identification.
         let languages = by == "lang" ? LanguageIDReport(texts: rows.map(\.text), truth: shares.names) : nil

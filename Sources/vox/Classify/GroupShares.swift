@@ -24,7 +24,8 @@ struct GroupShares {
 
     /// Groups `rows` by their `field` values (read from `path`, line for line) and compares the shares.
     init(
-        path: String, field: String, truth: [Int], predicted: [Int], labels: [String], domain: DomainEstimate?
+        path: String, field: String, truth: [Int], predicted: [Int], probabilities: [[Float]] = [], labels: [String],
+        domain: DomainEstimate?
     ) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
         var names: [String] = []
@@ -50,9 +51,14 @@ struct GroupShares {
             }
             let n = Double(members.count)
             let reported = counts(predicted)
+            // The probabilistic correction, as window rows make it, when every row's probabilities are known.
+            let sums =
+                probabilities.count == truth.count
+                ? labels.indices.map { k in members.reduce(0.0) { $0 + Double(probabilities[$1][k]) } } : nil
             return Group(
                 name: name, posts: members.count, truth: counts(truth).map { Double($0) / n },
-                reported: reported.map { Double($0) / n }, estimate: ShareEstimate(counts: reported, domain: domain),
+                reported: reported.map { Double($0) / n },
+                estimate: ShareEstimate(counts: reported, probabilitySums: sums, domain: domain),
                 report: ClassificationReport(
                     labels: labels, truth: members.map { truth[$0] }, predicted: members.map { predicted[$0] }))
         }
