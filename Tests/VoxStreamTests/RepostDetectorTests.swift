@@ -117,12 +117,25 @@ import VoxFeeds
         var detector = RepostDetector(horizon: Self.hour)
         _ = detector.isRepost("one two three four five six", at: 10)
         let json = try #require(String(data: try JSONEncoder().encode(detector), encoding: .utf8))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let packed = try #require(object["packed"] as? String)
+        let entries = try #require(RepostDetector.unpack(packed))
+        #expect(entries.count == 1 && entries[0].time == 10 && entries[0].signature.count == 32)
+        // Checkpoints written before packing hold the entries as JSON: they still resume, to the same detector.
+        let legacy = try #require(
+            String(data: try JSONEncoder().encode(entries), encoding: .utf8).map {
+                json.replacingOccurrences(of: "\"packed\":\"\(packed.replacingOccurrences(of: "/", with: "\\/"))\"", with: "\"entries\":" + $0)
+            })
+        #expect(legacy != json)
+        #expect(try JSONDecoder().decode(RepostDetector.self, from: Data(legacy.utf8)) == detector)
         for bad in [
-            json.replacingOccurrences(of: "\"signature\":[", with: "\"signature\":[1,"),
-            json.replacingOccurrences(of: "\"time\":10", with: "\"time\":-5"),
+            legacy.replacingOccurrences(of: "\"signature\":[", with: "\"signature\":[1,"),
+            legacy.replacingOccurrences(of: "\"time\":10", with: "\"time\":-5"),
             json.replacingOccurrences(of: "\"capacity\":50000", with: "\"capacity\":0"),
+            json.replacingOccurrences(of: "\"packed\":\"", with: "\"packed\":\"AAAA"),
+            json.replacingOccurrences(of: "\"packed\":\"", with: "\"packed\":\"*"),
         ] {
-            #expect(bad != json)
+            #expect(bad != json && bad != legacy)
             #expect(throws: DecodingError.self) { try JSONDecoder().decode(RepostDetector.self, from: Data(bad.utf8)) }
         }
     }

@@ -42,7 +42,7 @@ public struct RepostDetector: Sendable, Equatable, Codable {
         var signature: [UInt32]
     }
 
-    enum CodingKeys: String, CodingKey { case horizon, capacity, entries, newest }
+    enum CodingKeys: String, CodingKey { case horizon, capacity, entries, packed, newest }
 
     /// A detector remembering posts for `horizon` milliseconds of event time, at most `capacity` of them.
     public init(horizon: Int64, capacity: Int = RepostDetector.defaultCapacity) {
@@ -57,7 +57,18 @@ public struct RepostDetector: Sendable, Equatable, Codable {
         horizon = try container.decode(Int64.self, forKey: .horizon)
         capacity = try container.decode(Int.self, forKey: .capacity)
         newest = try container.decode(Int64.self, forKey: .newest)
-        let saved = try container.decode([Entry].self, forKey: .entries)
+        // `packed` since the soak showed JSON arrays of 50,000 signatures costing half a run's time in checkpoints;
+        // checkpoints written before it hold `entries`.
+        let saved: [Entry]
+        if let packed = try container.decodeIfPresent(String.self, forKey: .packed) {
+            guard let entries = RepostDetector.unpack(packed) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .packed, in: container, debugDescription: "packed repost signatures are malformed")
+            }
+            saved = entries
+        } else {
+            saved = try container.decode([Entry].self, forKey: .entries)
+        }
         guard horizon >= 0, capacity >= 1, capacity <= 10_000_000, saved.count <= capacity,
             newest == .min || RepostDetector.times.contains(newest),
             saved.allSatisfy({ $0.signature.count == RepostDetector.hashes && RepostDetector.times.contains($0.time) })
@@ -73,7 +84,37 @@ public struct RepostDetector: Sendable, Equatable, Codable {
         try container.encode(horizon, forKey: .horizon)
         try container.encode(capacity, forKey: .capacity)
         try container.encode(newest, forKey: .newest)
-        try container.encode(Array(entries[first...]), forKey: .entries)
+        try container.encode(RepostDetector.pack(entries[first...]), forKey: .packed)
+    }
+
+    /// Bytes of one packed entry: its time (Int64) and its signature (UInt32s), little-endian.
+    static let packedSize = 8 + 4 * hashes
+
+    /// The entries as base64 of their packed bytes: a checkpoint writes one string instead of 33 numbers a post.
+    static func pack(_ entries: ArraySlice<Entry>) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(entries.count * packedSize)
+        for entry in entries {
+            withUnsafeBytes(of: entry.time.littleEndian) { bytes.append(contentsOf: $0) }
+            for hash in entry.signature { withUnsafeBytes(of: hash.littleEndian) { bytes.append(contentsOf: $0) } }
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// The entries of ``pack(_:)``'s text, or nil when it is not base64 of whole entries.
+    static func unpack(_ text: String) -> [Entry]? {
+        guard let data = Data(base64Encoded: text), data.count % packedSize == 0 else { return nil }
+        let bytes = [UInt8](data)
+        func load<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
+            var value: T = 0
+            for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index) }
+            return value
+        }
+        return stride(from: 0, to: bytes.count, by: packedSize).map { start in
+            Entry(
+                time: load(start, as: Int64.self),
+                signature: (0..<hashes).map { load(start + 8 + 4 * $0, as: UInt32.self) })
+        }
     }
 
     public static func == (a: RepostDetector, b: RepostDetector) -> Bool {
