@@ -42,7 +42,7 @@ struct SoakBenchCommand: AsyncParsableCommand {
         var late = 0
     }
 
-    /// Writes the feed to `path` (one gzip member per 20,000 lines, as rotated logs are) and returns what it planted.
+    /// Writes the feed to `path` (one gzip member per 20,000 posts, as rotated logs are) and returns what it planted.
     static func generate(path: String, posts: Int, texts: [String]) throws -> Planted {
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let handle = FileHandle(forWritingAtPath: path)
@@ -90,7 +90,7 @@ struct SoakBenchCommand: AsyncParsableCommand {
                 #"{"data":{"id":"\#(id)","text":\#(JSONText.quote(text)),"created_at":"\#(Timestamp.format(millis: millis))","author_id":"\#(100_000 + index % 50_000)","lang":"en"}}"#
             chunk += "\n"
             planted.posts += 1
-            if line % 20_000 == 0 { try flush() }
+            if index % 20_000 == 19_999 { try flush() }
         }
         try flush()
         return planted
