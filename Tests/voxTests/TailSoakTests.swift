@@ -59,7 +59,7 @@ import VoxTestSupport
         let cycle = duration >= 600 ? 180.0 : 5.0
         let stallTimeout = duration >= 600 ? 10 : 1
         let rate = 40
-        let root = NSTemporaryDirectory() + "vox-soak-" + UUID().uuidString
+        let root = NSTemporaryDirectory() + "vox-tail-soak-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let feed = GrowingFeed()
