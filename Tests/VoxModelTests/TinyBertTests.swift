@@ -66,4 +66,21 @@ import Testing
         #expect(!store.hasBaseModel)
         #expect(!FileManager.default.fileExists(atPath: store.directory()))
     }
+
+    @Test func theSoakStandInIsDeterministicAndGivesProbabilities() async throws {
+        let texts = ["Still waiting for my bag", "Loving the new album", "Nobody answers the phone"]
+        let first = try TextClassifier.standIn(vocabularyFrom: texts)
+        let second = try TextClassifier.standIn(vocabularyFrom: texts)
+        #expect(first.artifact.heads.map(\.name) == ["sentiment", "topic"])
+        let a = await first.classify(texts + ["words it never saw: zebra"], cached: false)
+        let b = await second.classify(texts + ["words it never saw: zebra"], cached: false)
+        #expect(a == b)
+        for prediction in a {
+            #expect(prediction.probabilities.map(\.count) == [3, HeadSpec.topicLabels.count])
+            #expect(abs(prediction.probabilities[0].reduce(0, +) - 1) < 1e-5)
+        }
+        let other = try TextClassifier.standIn(vocabularyFrom: texts, seed: 2)
+        let c = await other.classify(texts, cached: false)
+        #expect(c != Array(a.prefix(3)))
+    }
 }
