@@ -124,7 +124,9 @@ import VoxFeeds
         // Checkpoints written before packing hold the entries as JSON: they still resume, to the same detector.
         let legacy = try #require(
             String(data: try JSONEncoder().encode(entries), encoding: .utf8).map {
-                json.replacingOccurrences(of: "\"packed\":\"\(packed.replacingOccurrences(of: "/", with: "\\/"))\"", with: "\"entries\":" + $0)
+                json.replacingOccurrences(
+                    of: "\"packed\":\"\(packed.replacingOccurrences(of: "/", with: "\\/"))\"", with: "\"entries\":" + $0
+                )
             })
         #expect(legacy != json)
         #expect(try JSONDecoder().decode(RepostDetector.self, from: Data(legacy.utf8)) == detector)

@@ -130,7 +130,8 @@ import VoxTestSupport
         let counts = ["negative", "neutral", "positive"].map { total[$0] as? Int ?? 0 }
         // The probabilistic form: the summed mean probabilities, corrected by their errors on the labels.
         #expect(domain.usableProbabilities(classes: 3))
-        let sums = ["negative", "neutral", "positive"].map { (total[$0 + "_probability_mean"] as? Double ?? -1) * Double(counts.reduce(0, +))
+        let sums = ["negative", "neutral", "positive"].map {
+            (total[$0 + "_probability_mean"] as? Double ?? -1) * Double(counts.reduce(0, +))
         }
         let expected = ShareEstimate(counts: counts, probabilitySums: sums, domain: domain)
         #expect(abs((total["negative_share_adjusted"] as? Double ?? -1) - (expected.adjusted?[0] ?? 2)) < 2e-4)

@@ -13,7 +13,8 @@ import VoxTestSupport
         #expect(result.stdout.contains("3000 posts (3 bad lines, 3 repeated ids, 2 late)"), "\(result.stdout)")
         #expect(
             result.stdout.contains(
-                "accounting: windowed 2995 of 2995, late 2 of 2, repeated ids 3 of 3, dead letters 3 of 3, balanced true"))
+                "accounting: windowed 2995 of 2995, late 2 of 2, repeated ids 3 of 3, dead letters 3 of 3, balanced true"
+            ))
         #expect(result.stdout.contains("every post accounted for exactly once"))
         #expect(result.stdout.contains("peak resident memory"))
     }

@@ -81,7 +81,9 @@ public struct DomainEstimate: Codable, Sendable, Equatable {
         if let probabilities, probabilities.count == rows.count,
             kept.allSatisfy({ probabilities[$0].count == k && probabilities[$0].allSatisfy(\.isFinite) }), total > 0
         {
-            let errors = kept.map { index in (0..<k).map { probabilities[index][$0] - (rows[index].truth == $0 ? 1 : 0) } }
+            let errors = kept.map { index in
+                (0..<k).map { probabilities[index][$0] - (rows[index].truth == $0 ? 1 : 0) }
+            }
             let mean = (0..<k).map { c in zip(valid, errors).reduce(0) { $0 + $1.0.weight * $1.1[c] } / total }
             probabilityBias = mean
             probabilityErrorVariance = (0..<k).map { c in

@@ -107,7 +107,9 @@ public struct RepostDetector: Sendable, Equatable, Codable {
         let bytes = [UInt8](data)
         func load<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
             var value: T = 0
-            for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index) }
+            for index in 0..<MemoryLayout<T>.size {
+                value |= T(truncatingIfNeeded: bytes[offset + index]) << (8 * index)
+            }
             return value
         }
         return stride(from: 0, to: bytes.count, by: packedSize).map { start in
