@@ -9,7 +9,8 @@ import Foundation
 /// [0, 1], renormalised). Its probabilistic form, used wherever a window's mean probabilities are known, takes
 /// `e = P(k) − [true k]` with the calibrated out-of-fold probabilities and corrects the mean probability instead
 /// of the count share: it keeps what the probabilities know about uncertain posts, and on `vox bench shares` it
-/// lowered the negative share's error on every group with both bundled models. Measured on SemEval-2016 topic-level tweets (`vox bench shares`), this held on every
+/// lowered the negative share's error on four of five SemEval-2016 runs (the README has the table). Measured on
+/// SemEval-2016 topic-level tweets (`vox bench shares`), the additive correction held on every
 /// split, while the matrix-inverting correction (adjusted classify-and-count, `M⁻¹ q`) and EM prior adjustment made
 /// every split worse: per-brand error rates differ far more than a prior-shift model allows, and inverting a
 /// poorly conditioned confusion matrix amplifies that.

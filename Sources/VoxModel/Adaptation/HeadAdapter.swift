@@ -124,6 +124,8 @@ public struct HeadAdapter: Sendable {
         /// Each label's out-of-fold logits (before the temperature) and the class they predict.
         public var outOfFold: [[Double]]
         public var predicted: [Int]
+        /// Each label's out-of-fold probabilities, the temperature applied (what the adapted head would give).
+        public var outOfFoldProbabilities: [[Double]]
         /// The temperature fitted on the out-of-fold logits.
         public var temperature: Double
     }
@@ -137,20 +139,22 @@ public struct HeadAdapter: Sendable {
         let outOfFold = crossValidate(domain: domain, general: general, start: start, folds: folds, seed: seed)
         let predicted = outOfFold.map { Evaluator.argmax($0) }
         let temperature = HeadAdapter.temperature(logits: outOfFold, labels: domain.map(\.label))
-        // The probabilities the adapted head will give (its temperature folded in), out of fold.
-        let probabilities = outOfFold.map { logits in
-            let scaled = logits.map { $0 / temperature }
-            let maximum = scaled.max() ?? 0
-            let exps = scaled.map { exp($0 - maximum) }
-            let sum = exps.reduce(0, +)
-            return exps.map { $0 / sum }
-        }
+        let probabilities = outOfFold.map { HeadAdapter.softmax($0.map { $0 / temperature }) }
         let estimate = DomainEstimate(
             labels: labels, rows: domain.indices.map { (domain[$0].label, predicted[$0], weights[$0]) },
             probabilities: probabilities, folds: folds)
         let head = fit(domain: domain, general: general, start: start).scaled(by: temperature)
         return Adapted(
-            head: head, estimate: estimate, outOfFold: outOfFold, predicted: predicted, temperature: temperature)
+            head: head, estimate: estimate, outOfFold: outOfFold, predicted: predicted,
+            outOfFoldProbabilities: probabilities, temperature: temperature)
+    }
+
+    /// The softmax of `logits`.
+    public static func softmax(_ logits: [Double]) -> [Double] {
+        let maximum = logits.max() ?? 0
+        let exps = logits.map { exp($0 - maximum) }
+        let sum = exps.reduce(0, +)
+        return exps.map { $0 / sum }
     }
 
     /// Stratified fold of each domain example (by label, seeded).

@@ -64,7 +64,7 @@ struct ShareBenchmark {
         }
         // Exactly what `vox label sample` does with a watch topic per brand, then labels answered from the data.
         let candidates = pool.map { post in
-            let probabilities = ShareBenchmark.softmax(post.original)
+            let probabilities = HeadAdapter.softmax(post.original)
             return LabelSampler.Candidate(
                 predicted: Evaluator.argmax(post.original), confidence: Float(probabilities.max() ?? 0),
                 time: post.time, group: topics.firstIndex(of: post.topic) ?? -1)
@@ -74,10 +74,8 @@ struct ShareBenchmark {
         let result = adapter.adapt(
             domain: domain, weights: chosen.map(\.weight), general: general, start: start,
             labels: HeadSpec.sentimentLabels, folds: folds, seed: seed)
-        let (head, estimate, outOfFold, temperature) = (
-            result.head, result.estimate, result.outOfFold, result.temperature
-        )
-        let probabilities = rest.map { ShareBenchmark.softmax(head.logits($0.features)) }
+        let (head, estimate) = (result.head, result.estimate)
+        let probabilities = rest.map { HeadAdapter.softmax(head.logits($0.features)) }
         let adapted = probabilities.map { Evaluator.argmax($0) }
         var perTopic: [Cell] = []
         var perWindow: [Cell] = []
@@ -97,18 +95,14 @@ struct ShareBenchmark {
                         estimate: estimate, classes: classes))
             }
         }
-        let outOfFoldProbabilities = outOfFold.map { ShareBenchmark.softmax($0.map { $0 / temperature }) }
         return Result(
             topics: topics, labelled: chosen.count, scored: rest.count, perTopic: perTopic, perWindow: perWindow,
             estimate: estimate,
             labelledRows: chosen.indices.map {
-                (domain[$0].label, outOfFoldProbabilities[$0], chosen[$0].weight, pool[chosen[$0].index].topic)
+                (domain[$0].label, result.outOfFoldProbabilities[$0], chosen[$0].weight, pool[chosen[$0].index].topic)
             },
-            scoredRows: rest.map {
-                (
-                    $0.topic, $0.time, $0.truth, ShareBenchmark.softmax(head.logits($0.features)),
-                    ShareBenchmark.softmax($0.original)
-                )
+            scoredRows: zip(rest, probabilities).map { post, adapted in
+                (post.topic, post.time, post.truth, adapted, HeadAdapter.softmax(post.original))
             })
     }
 
@@ -133,12 +127,5 @@ struct ShareBenchmark {
             original: original.map { Double($0) / n }, adaptedRaw: raw.map { Double($0) / n },
             adjusted: adjustedEstimate.adjusted ?? raw.map { Double($0) / n }, adjustedEstimate: adjustedEstimate,
             originalEstimate: ShareEstimate(counts: original, domain: nil))
-    }
-
-    static func softmax(_ logits: [Double]) -> [Double] {
-        let maximum = logits.max() ?? 0
-        let exps = logits.map { exp($0 - maximum) }
-        let sum = exps.reduce(0, +)
-        return exps.map { $0 / sum }
     }
 }

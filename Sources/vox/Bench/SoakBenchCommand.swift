@@ -172,7 +172,7 @@ struct SoakBenchCommand: AsyncParsableCommand {
         print("every post accounted for exactly once")
     }
 
-    /// Bytes under `path` (a file or a folder's files).
+    /// Bytes of the files under the folder `path` (0 when it cannot be read).
     static func size(of path: String) -> Int {
         guard let names = FileManager.default.subpaths(atPath: path) else { return 0 }
         return names.reduce(0) { total, name in
