@@ -89,7 +89,9 @@ import VoxTestSupport
             }
             return response
         }
-        var server = try LoopbackHTTPServer(handler: handler)
+        // A port below Linux's ephemeral range (32768–60999), so while the server is down no other test's
+        // free-port server can take it.
+        var server = try Self.serverBelowTheEphemeralRange(handler)
         let port = server.port
         let process = Process()
         process.executableURL = URL(fileURLWithPath: VoxBinaryTests.binary)
@@ -154,6 +156,18 @@ import VoxTestSupport
         print(
             "soak: \(total) posts in \(Int(duration)) s; faults \(seen.sorted { $0.key < $1.key }), \(restarts) "
                 + "restarts, \(source["reconnects"] ?? 0) reconnects; every post counted once")
+    }
+
+    private static func serverBelowTheEphemeralRange(
+        _ handler: @escaping LoopbackHTTPServer.Handler
+    ) throws
+        -> LoopbackHTTPServer
+    {
+        let start = 20_000 + Int(getpid() % 5_000) * 2
+        for port in stride(from: start, to: 32_000, by: 1) {
+            if let server = try? LoopbackHTTPServer(port: port, handler: handler) { return server }
+        }
+        throw TestServerError("no free loopback port between \(start) and 32000")
     }
 
     private static func posts(_ path: String) -> Int? {
