@@ -92,7 +92,7 @@ let package = Package(
             name: "VoxDefaultModel",
             dependencies: ["VoxAssets"],
             path: "Models",
-            exclude: ["candidates", "default", "multilingual"],
+            exclude: ["candidates", "default", "multilingual", "language-id"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -116,10 +116,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Language identification (CLD2) and the decision of what language a post is in.
+        // Language identification (CLD2 and Vox's own n-gram model of tweets) and the decision of what language a post is in.
         .target(
             name: "VoxLanguage",
-            dependencies: ["CCld2", "VoxFeeds"],
+            dependencies: ["CCld2", "VoxFeeds", "VoxAssets"],
             swiftSettings: swiftSettings
         ),
 

@@ -26,6 +26,7 @@ extern "C" void vox_cld2_detect(const char *text, int length, vox_cld2_result *r
     std::memset(result->code, 0, sizeof result->code);
     if (code != nullptr) std::strncpy(result->code, code, sizeof result->code - 1);
     result->percent = percent3[0];
+    result->score = scores3[0];
     result->reliable = reliable ? 1 : 0;
     result->text_bytes = textBytes;
     result->valid_prefix = length > 0 ? validPrefix : 0;

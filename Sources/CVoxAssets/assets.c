@@ -20,6 +20,9 @@ static const unsigned char multilingual_model[] = {
 static const unsigned char multilingual_weights[] = {
 #embed "../../Models/multilingual/weights.safetensors"
 };
+static const unsigned char language_id[] = {
+#embed "../../Models/language-id/ngrams.bin"
+};
 static const unsigned char sample_feed[] = {
 #embed "../../Samples/Data/sample-feed.jsonl.gz"
 };
@@ -36,6 +39,7 @@ static const vox_asset assets[] = {
     ASSET("multilingual/MODEL_CARD.md", multilingual_card),
     ASSET("multilingual/vox-model.json", multilingual_model),
     ASSET("multilingual/weights.safetensors", multilingual_weights),
+    ASSET("language-id/ngrams.bin", language_id),
     ASSET("samples/sample-feed.jsonl.gz", sample_feed),
     ASSET("samples/watch.yaml", sample_watch),
 };

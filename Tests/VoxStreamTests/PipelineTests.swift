@@ -219,6 +219,32 @@ import VoxTestSupport
         try JSONSerialization.data(withJSONObject: tamperedSource).write(
             to: URL(fileURLWithPath: hostile + "/state.json"))
         #expect(throws: WatchError.self) { try PipelineCheckpoint.load(hostile) }
+        // Counts in range that no run could have written (the checkpoint fuzzer's first finding: one post fewer,
+        // which resumed into an unbalanced run.json) are refused, naming what does not add up.
+        var tamperedCounts: [(String, [String: Any])] = []
+        for key in ["posts", "skipped", "lines"] {
+            var tampered = state
+            var changed = try #require(state["sources"] as? [[String: Any]])
+            changed[0][key] = try #require(changed[0][key] as? Int) + 1
+            tampered["sources"] = changed
+            tamperedCounts.append(("source \(key)", tampered))
+        }
+        for key in ["duplicates", "classified"] {
+            var tampered = state
+            tampered[key] = ((state[key] as? Int) ?? 0) + 1
+            tamperedCounts.append((key, tampered))
+        }
+        var twoSources = state
+        twoSources["sources"] = (state["sources"] as? [Any] ?? []) + (state["sources"] as? [Any] ?? [])
+        tamperedCounts.append(("an extra source", twoSources))
+        var unknownReason = state
+        unknownReason["abstained"] = ["homesick": 0]
+        tamperedCounts.append(("an unknown abstain reason", unknownReason))
+        for (what, tampered) in tamperedCounts {
+            try JSONSerialization.data(withJSONObject: tampered).write(
+                to: URL(fileURLWithPath: hostile + "/state.json"))
+            #expect(throws: WatchError.self, "\(what)") { try PipelineCheckpoint.load(hostile) }
+        }
         let emitted = try String(contentsOfFile: root + "/resumed/windows.csv", encoding: .utf8).split(separator: "\n")
             .count
         let expected = try String(contentsOfFile: root + "/replay/windows.csv", encoding: .utf8).split(separator: "\n")

@@ -12,6 +12,8 @@ typedef struct {
     char code[16];
     /// The share of the text's letters in that language, 0–100.
     int percent;
+    /// CLD2's normalised score of the top language (its evidence per kilobyte of text; higher is surer).
+    double score;
     /// Non-zero when CLD2 calls the result reliable (clearly ahead of the second language).
     int reliable;
     /// Letters CLD2 scored (markup, digits, punctuation and symbols are not counted).

@@ -49,7 +49,54 @@ struct PipelineCheckpoint: Codable {
             throw WatchError(
                 "\(directory)/state.json is not a Vox checkpoint: its count '\(field)' is negative or impossibly large")
         }
+        if let problem = checkpoint.accountingProblem {
+            throw WatchError("\(directory)/state.json is not a Vox checkpoint: \(problem)")
+        }
         return checkpoint
+    }
+
+    /// Why the saved counts cannot describe a real run (a tampered or damaged checkpoint), if they cannot: every
+    /// source's lines must be its posts, skipped events and dead letters, and every post must be filtered, a
+    /// duplicate, windowed or late, as the run's own identities require (`PipelineStats.balanced`).
+    var accountingProblem: String? {
+        guard sources.count == consumedLines.count else {
+            return "it counts \(sources.count) sources but records lines read for \(consumedLines.count)"
+        }
+        for source in sources {
+            let letters = PipelineCheckpoint.sum(Array(source.deadLetters.values))
+            guard let accounted = PipelineCheckpoint.sum([source.posts, source.skipped, letters ?? -1]), letters != nil,
+                accounted == source.lines
+            else {
+                return "source '\(source.name)' counts \(source.lines) lines but \(source.posts) posts, "
+                    + "\(source.skipped) skipped events and \(letters.map(String.init) ?? "too many") dead letters"
+            }
+        }
+        if let unknown = (abstained ?? [:]).keys.sorted().first(where: { AbstainReason(rawValue: $0) == nil }) {
+            return "it counts posts abstained for an unknown reason '\(unknown)'"
+        }
+        guard let posts = PipelineCheckpoint.sum(sources.map(\.posts)),
+            posts == PipelineCheckpoint.sum([filtered, duplicates, windowed, late])
+        else {
+            return "its sources' posts are not its \(filtered) filtered, \(duplicates) duplicates, \(windowed) "
+                + "windowed and \(late) late posts"
+        }
+        let abstainedTotal = PipelineCheckpoint.sum(Array((abstained ?? [:]).values))
+        guard let abstainedTotal, windowed + late == PipelineCheckpoint.sum([classified, abstainedTotal]) else {
+            return "its \(windowed + late) windowed and late posts are not its \(classified) classified and "
+                + "\(abstainedTotal.map(String.init) ?? "too many") abstained posts"
+        }
+        return nil
+    }
+
+    /// `values`' sum, or nil where it overflows (counts are checked against ``counterLimit`` one by one only).
+    static func sum(_ values: [Int]) -> Int? {
+        var total = 0
+        for value in values {
+            let (next, overflow) = total.addingReportingOverflow(value)
+            if overflow { return nil }
+            total = next
+        }
+        return total
     }
 
     /// Counts above this are refused: no run gets near it, and sums of a few of them cannot overflow.

@@ -55,7 +55,7 @@ struct LanguageIDReport {
 
     var table: String {
         var lines = [
-            String(format: "language identification (CLD2, text only): accuracy %.4f on %d posts", accuracy, posts)
+            String(format: "language identification (text only): accuracy %.4f on %d posts", accuracy, posts)
         ]
         for row in rows {
             let wrong = row.confusions.map { "\($0.0) \($0.1)" }.joined(separator: ", ")

@@ -9,7 +9,9 @@ struct ModelCommand: AsyncParsableCommand {
         commandName: "model",
         abstract: "Fetch and inspect models (the base encoders all-MiniLM-L6-v2 and multilingual-e5-small).",
         discussion: "Example: vox model pull && vox model info; vox model pull multilingual-e5-small",
-        subcommands: [Pull.self, List.self, Info.self, QualifyCommand.self, CalibrateCommand.self]
+        subcommands: [
+            Pull.self, List.self, Info.self, QualifyCommand.self, CalibrateCommand.self, LanguageIDCommand.self,
+        ]
     )
 
     struct Pull: AsyncParsableCommand {
